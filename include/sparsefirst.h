@@ -1,0 +1,19 @@
+/* sparsefirst.h — the one header users include.
+ *
+ * sparsefirst is a sparse-first linear algebra library: every large linear
+ * operator (Jacobians, triangular factors, selections, interpolation weights)
+ * is a handle of sparse storage, never a dense (n, n) array.
+ *
+ *   core.h   status codes, the context (threads, memory limit, accounting,
+ *            last message), dense views, N-d shapes
+ *   mat.h    the sf_mat handle: kinds, constructors, queries, conversion
+ *   io.h     Matrix Market and .npy files
+ */
+#ifndef SPARSEFIRST_H
+#define SPARSEFIRST_H
+
+#include "sparsefirst/core.h"
+#include "sparsefirst/mat.h"
+#include "sparsefirst/io.h"
+
+#endif

@@ -1,0 +1,91 @@
+/* Accounted allocation.  Every block carries a 16-byte header with its size so
+ * that frees can be charged back without the caller remembering sizes, and so
+ * that the context always knows the bytes in use and the peak. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define HEADER 16 /* keeps the payload 16-byte aligned */
+
+static bool injected_failure(sf_ctx *ctx) {
+    uint64_t n = atomic_fetch_add(&ctx->alloc_count, 1) + 1;
+    uint64_t fail_at = atomic_load(&ctx->fail_at);
+    return fail_at != 0 && n == fail_at;
+}
+
+/* Charge `bytes` to ctx, or report why not. */
+static bool charge(sf_ctx *ctx, size_t bytes, const char *what) {
+    size_t now = atomic_fetch_add(&ctx->bytes_in_use, bytes) + bytes;
+    if (ctx->memory_limit && now > ctx->memory_limit) {
+        atomic_fetch_sub(&ctx->bytes_in_use, bytes);
+        sf_error(ctx, SF_ERR_NOMEM,
+                 "allocating %zu bytes for %s would pass the memory limit of %zu bytes "
+                 "(%zu in use)",
+                 bytes, what, ctx->memory_limit, now - bytes);
+        return false;
+    }
+    size_t peak = atomic_load(&ctx->bytes_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&ctx->bytes_peak, &peak, now)) {
+    }
+    return true;
+}
+
+void *sf_alloc(sf_ctx *ctx, size_t bytes, const char *what) {
+    if (bytes > SIZE_MAX - HEADER) {
+        sf_error(ctx, SF_ERR_TOO_LARGE, "allocation of %zu bytes for %s is too large", bytes, what);
+        return NULL;
+    }
+    if (injected_failure(ctx)) {
+        sf_error(ctx, SF_ERR_NOMEM, "out of memory allocating %zu bytes for %s (injected)", bytes,
+                 what);
+        return NULL;
+    }
+    if (!charge(ctx, bytes, what)) return NULL;
+    unsigned char *block = malloc(bytes + HEADER);
+    if (!block) {
+        atomic_fetch_sub(&ctx->bytes_in_use, bytes);
+        sf_error(ctx, SF_ERR_NOMEM, "out of memory allocating %zu bytes for %s", bytes, what);
+        return NULL;
+    }
+    memcpy(block, &bytes, sizeof bytes);
+    return block + HEADER;
+}
+
+void *sf_alloc_array(sf_ctx *ctx, size_t count, size_t size, const char *what) {
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        sf_error(ctx, SF_ERR_TOO_LARGE, "%zu elements of %zu bytes for %s overflow the address space",
+                 count, size, what);
+        return NULL;
+    }
+    return sf_alloc(ctx, bytes, what);
+}
+
+void *sf_calloc(sf_ctx *ctx, size_t count, size_t size, const char *what) {
+    void *p = sf_alloc_array(ctx, count, size, what);
+    if (p) memset(p, 0, count * size);
+    return p;
+}
+
+size_t sf_alloc_size(const void *p) {
+    size_t bytes;
+    memcpy(&bytes, (const unsigned char *)p - HEADER, sizeof bytes);
+    return bytes;
+}
+
+void sf_free(sf_ctx *ctx, void *p) {
+    if (!p) return;
+    atomic_fetch_sub(&ctx->bytes_in_use, sf_alloc_size(p));
+    free((unsigned char *)p - HEADER);
+}
+
+void *sf_realloc(sf_ctx *ctx, void *p, size_t bytes, const char *what) {
+    if (!p) return sf_alloc(ctx, bytes, what);
+    size_t old = sf_alloc_size(p);
+    void *q = sf_alloc(ctx, bytes, what);
+    if (!q) return NULL;
+    memcpy(q, p, old < bytes ? old : bytes);
+    sf_free(ctx, p);
+    return q;
+}

@@ -1,0 +1,40 @@
+/* tests/common/testutil.h — shared helpers of the Criterion suites:
+ * contexts that must end with zero bytes in use, seeded random data, naive
+ * dense references and comparisons. */
+#ifndef SF_TESTUTIL_H
+#define SF_TESTUTIL_H
+
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sparsefirst.h"
+
+/* A fresh context; tu_ctx_done asserts that every byte came back. */
+sf_ctx *tu_ctx(void);
+void tu_ctx_done(sf_ctx *ctx);
+
+/* Deterministic xorshift random numbers. */
+uint64_t tu_rand(uint64_t *state);
+double tu_uniform(uint64_t *state); /* in [-1, 1) */
+
+/* A random rows x cols CSR handle with about `density` of entries filled
+ * (built through triplets), and the same matrix densely, row-major. */
+sf_mat *tu_random_csr(sf_ctx *ctx, int64_t rows, int64_t cols, double density, uint64_t seed);
+double *tu_dense_of(sf_ctx *ctx, const sf_mat *m); /* malloc'ed, caller frees */
+
+/* Relative max-norm difference |a - b|_inf / max(1, |b|_inf). */
+double tu_rel_diff(const double *a, const double *b, int64_t n);
+
+/* Path of a shared data file: $SF_DATA_DIR or ../shared/data relative to the
+ * source root (passed by meson as SF_SOURCE_ROOT). */
+const char *tu_data_path(const char *relative, char *buf, size_t len);
+
+/* Run `body` once with allocation number k failing, for k = 1, 2, ... until
+ * the body succeeds; assert that every failed attempt returned NOMEM and left
+ * nothing allocated.  The body returns its status and must free what it made
+ * on success. */
+typedef sf_status (*tu_alloc_body)(sf_ctx *ctx, void *arg);
+void tu_check_alloc_failures(tu_alloc_body body, void *arg);
+
+#endif
