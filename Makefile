@@ -40,7 +40,7 @@ test-asan: build-asan
 test: test-normal test-asan
 
 bench: build
-	./$(BUILD)/bench/bench_all
+	sh bench/run_all.sh $(BUILD)
 
 fuzz:
 	@sh tools/install-deps.sh clang

@@ -8,6 +8,7 @@
  *            last message), dense views, N-d shapes
  *   mat.h    the sf_mat handle: kinds, constructors, queries, conversion
  *   io.h     Matrix Market and .npy files
+ *   ops.h    sparse x dense products, SpGEMM, weighted Gram products
  */
 #ifndef SPARSEFIRST_H
 #define SPARSEFIRST_H
@@ -15,5 +16,6 @@
 #include "sparsefirst/core.h"
 #include "sparsefirst/mat.h"
 #include "sparsefirst/io.h"
+#include "sparsefirst/ops.h"
 
 #endif

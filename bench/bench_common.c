@@ -1,0 +1,108 @@
+#include "bench_common.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median_time(bench_fn fn, void *arg, int reps) {
+    if (reps < 1) reps = 1;
+    double *t = malloc((size_t)reps * sizeof *t);
+    fn(arg); /* warm-up: page faults, caches, thread start */
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now();
+        fn(arg);
+        t[r] = bench_now() - t0;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp_double);
+    double med = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
+    free(t);
+    return med;
+}
+
+double bench_stream_triad_gbs(size_t n, int threads) {
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
+    long ln = (long)n;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (long i = 0; i < ln; i++) { a[i] = 0; b[i] = 1; c[i] = 2; }
+    double best = 1e30;
+    for (int r = 0; r < 5; r++) {
+        double t0 = bench_now();
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (long i = 0; i < ln; i++) a[i] = b[i] + 3.0 * c[i];
+        double t = bench_now() - t0;
+        if (t < best) best = t;
+    }
+    volatile double sink = a[n / 2];
+    (void)sink;
+    free(a);
+    free(b);
+    free(c);
+    return 24.0 * (double)n / best / 1e9;
+}
+
+size_t bench_peak_rss(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    size_t kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %zu kB", &kb) == 1) break;
+    fclose(f);
+    return kb * 1024;
+}
+
+void bench_reset_peak_rss(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f) return;
+    fputs("5", f);
+    fclose(f);
+}
+
+void bench_print_header(void) {
+    printf("%-34s %-22s %12s %9s %12s %8s\n", "case", "implementation", "median ms", "GB/s",
+           "peak MB", "ratio");
+}
+
+void bench_print_row(const bench_row *row, const bench_row *ref) {
+    char gbs[32] = "-", peak[32] = "-", ratio[32] = "-";
+    if (row->bytes_moved > 0 && row->seconds > 0)
+        snprintf(gbs, sizeof gbs, "%.2f", row->bytes_moved / row->seconds / 1e9);
+    if (row->peak_bytes) snprintf(peak, sizeof peak, "%.1f", (double)row->peak_bytes / 1048576.0);
+    if (ref && ref->seconds > 0 && row->seconds > 0)
+        snprintf(ratio, sizeof ratio, "%.2fx", ref->seconds / row->seconds);
+    printf("%-34s %-22s %12.3f %9s %12s %8s\n", row->case_name, row->impl, row->seconds * 1e3, gbs,
+           peak, ratio);
+    fflush(stdout);
+}
+
+void bench_print_machine(void) {
+    char model[256] = "unknown", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "model name", 10)) {
+                char *colon = strchr(line, ':');
+                if (colon) snprintf(model, sizeof model, "%s", colon + 2);
+                model[strcspn(model, "\n")] = 0;
+                break;
+            }
+        fclose(f);
+    }
+    time_t now = time(NULL);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    printf("# %s, %s, %d cores\n", date, model, omp_get_num_procs());
+}

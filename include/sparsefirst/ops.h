@@ -1,0 +1,35 @@
+/* sparsefirst/ops.h — products of sparse handles with dense data and with
+ * each other.  Every kind of sf_mat is accepted; diagonal, selection and
+ * interpolation handles take fast paths that cost O(nnz * columns). */
+#ifndef SPARSEFIRST_OPS_H
+#define SPARSEFIRST_OPS_H
+
+#include "core.h"
+#include "mat.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sf_op { SF_OP_NONE = 0, SF_OP_TRANSPOSE = 1 } sf_op;
+
+/* C = alpha * op(A) * B + beta * C for dense views B, C (either layout, any
+ * leading dimension).  beta = 0 overwrites C without reading it (NaN in C is
+ * ignored).  Threaded; results are bitwise identical for any thread count.
+ * Shape mismatches are SF_ERR_SHAPE naming both shapes. */
+sf_status sf_spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf_dense *B,
+                  double beta, sf_dense *C);
+
+/* y = alpha * op(A) * x + beta * y for vectors (the one-column case). */
+sf_status sf_spmv(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const double *x,
+                  double beta, double *y);
+
+/* C = A * B for two handles (SpGEMM).  diag * diag stays diagonal, diag * CSR
+ * and CSR * diag keep the CSR pattern and only scale; the result has sorted
+ * rows. */
+sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SPARSEFIRST_OPS_H */
