@@ -16,7 +16,11 @@ typedef enum sf_op { SF_OP_NONE = 0, SF_OP_TRANSPOSE = 1 } sf_op;
 /* C = alpha * op(A) * B + beta * C for dense views B, C (either layout, any
  * leading dimension).  beta = 0 overwrites C without reading it (NaN in C is
  * ignored).  Threaded; results are bitwise identical for any thread count.
- * Shape mismatches are SF_ERR_SHAPE naming both shapes. */
+ * Shape mismatches are SF_ERR_SHAPE naming both shapes.  B and C may be
+ * complex (both): the real A applies to real and imaginary parts.
+ * The first transposed product of a CSR (or selection) handle caches its
+ * transpose in the handle (counted in sf_mat_bytes, freed with it): not
+ * thread-safe for concurrent first calls on the same handle. */
 sf_status sf_spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf_dense *B,
                   double beta, sf_dense *C);
 
@@ -28,6 +32,13 @@ sf_status sf_spmv(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const do
  * and CSR * diag keep the CSR pattern and only scale; the result has sorted
  * rows. */
 sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out);
+
+/* G = B^H * D * B (real: B^T * D * B) for a square handle D (r x r), B r x k
+ * real or complex (interleaved), G k x k of B's dtype in any layout.  Diagonal
+ * D takes dsyrk/zherk on the rows scaled by sqrt|d| (G exactly Hermitian), other
+ * kinds W = D * B then dgemm/zgemm.  The dense part is OpenBLAS's, so G may
+ * depend on OpenBLAS's own thread count. */
+sf_status sf_gram(sf_ctx *ctx, const sf_mat *D, const sf_dense *B, sf_dense *G);
 
 #ifdef __cplusplus
 }

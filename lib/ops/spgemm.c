@@ -1,0 +1,102 @@
+/* sf_mat_multiply: C = A * B for two handles.  Diagonal operands scale and
+ * keep the other's pattern, a selection on the left gathers rows, and every
+ * other pair runs Gustavson's row-by-row product (spgemm_gustavson.c). */
+#include <string.h>
+
+#include "ops_internal.h"
+
+sf_status sf_spgemm_gustavson(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out);
+
+static sf_status diag_times_diag(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out) {
+    sf_mat *c = NULL;
+    sf_status st = sf_mat_diag(ctx, A->rows, A->u.diag.d, &c);
+    if (st) return st;
+    for (int64_t i = 0; i < A->rows; i++) c->u.diag.d[i] *= B->u.diag.d[i];
+    *out = c;
+    return SF_OK;
+}
+
+/* A CSR copy of m (m itself when it is CSR: *tmp stays NULL). */
+static sf_status as_csr(sf_ctx *ctx, const sf_mat *m, const sf_mat **csr, sf_mat **tmp) {
+    *tmp = NULL;
+    *csr = m;
+    if (m->kind == SF_CSR) return SF_OK;
+    sf_status st = sf_mat_to_csr(ctx, m, tmp);
+    if (!st) *csr = *tmp;
+    return st;
+}
+
+/* diag(d) * B scales row i of B by d[i]; A * diag(d) scales column j by d[j].
+ * The pattern is kept, explicit zeros included. */
+static sf_status scale_csr(sf_ctx *ctx, const sf_mat *m, const double *row_d, const double *col_d,
+                           sf_mat **out) {
+    const sf_mat *a;
+    sf_mat *tmp, *c = NULL;
+    sf_status st = as_csr(ctx, m, &a, &tmp);
+    if (st) return st;
+    if ((st = sf_csr_new(ctx, a->rows, a->cols, a->nnz, &c))) {
+        sf_mat_free(tmp);
+        return st;
+    }
+    const sf_csr *s = &a->u.csr;
+    memcpy(c->u.csr.rowptr, s->rowptr, ((size_t)a->rows + 1) * sizeof *s->rowptr);
+    memcpy(c->u.csr.colind, s->colind, (size_t)a->nnz * sizeof *s->colind);
+    for (int64_t i = 0; i < a->rows; i++)
+        for (int64_t p = s->rowptr[i]; p < s->rowptr[i + 1]; p++)
+            c->u.csr.val[p] = row_d ? row_d[i] * s->val[p] : s->val[p] * col_d[s->colind[p]];
+    sf_mat_free(tmp);
+    *out = c;
+    return SF_OK;
+}
+
+/* Selection * B: row i of the result is weight[i] times row src[i] of B. */
+static sf_status select_times(sf_ctx *ctx, const sf_mat *S, const sf_mat *B, sf_mat **out) {
+    const sf_mat *b;
+    sf_mat *tmp, *c = NULL;
+    sf_status st = as_csr(ctx, B, &b, &tmp);
+    if (st) return st;
+    const int64_t *brp = b->u.csr.rowptr;
+    int64_t nnz = 0;
+    for (int64_t i = 0; i < S->rows; i++)
+        if (S->u.sel.src[i] >= 0) nnz += brp[S->u.sel.src[i] + 1] - brp[S->u.sel.src[i]];
+    if ((st = sf_csr_new(ctx, S->rows, b->cols, nnz, &c))) {
+        sf_mat_free(tmp);
+        return st;
+    }
+    int64_t q = 0;
+    for (int64_t i = 0; i < S->rows; i++) {
+        int32_t r = S->u.sel.src[i];
+        double w = S->u.sel.weight ? S->u.sel.weight[i] : 1.0;
+        for (int64_t p = r >= 0 ? brp[r] : 0; r >= 0 && p < brp[r + 1]; p++, q++) {
+            c->u.csr.colind[q] = b->u.csr.colind[p];
+            c->u.csr.val[q] = w * b->u.csr.val[p];
+        }
+        c->u.csr.rowptr[i + 1] = q;
+    }
+    sf_mat_free(tmp);
+    *out = c;
+    return SF_OK;
+}
+
+sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out) {
+    if (!ctx) return SF_ERR_ARG;
+    if (!A || !B || !out) return sf_error(ctx, SF_ERR_ARG, "sf_mat_multiply: NULL argument");
+    if (!sf_kind_ops_of(A->kind) || !sf_kind_ops_of(B->kind))
+        return sf_error(ctx, SF_ERR_ARG, "sf_mat_multiply: invalid handle");
+    if (A->cols != B->rows)
+        return sf_error(ctx, SF_ERR_SHAPE, "sf_mat_multiply: A is %lld x %lld, B is %lld x %lld",
+                        (long long)A->rows, (long long)A->cols, (long long)B->rows,
+                        (long long)B->cols);
+    if (A->kind == SF_DIAG && B->kind == SF_DIAG) return diag_times_diag(ctx, A, B, out);
+    if (A->kind == SF_DIAG) return scale_csr(ctx, B, A->u.diag.d, NULL, out);
+    if (B->kind == SF_DIAG) return scale_csr(ctx, A, NULL, B->u.diag.d, out);
+    if (A->kind == SF_SELECT) return select_times(ctx, A, B, out);
+    const sf_mat *a, *b;
+    sf_mat *ta, *tb = NULL;
+    sf_status st = as_csr(ctx, A, &a, &ta);
+    if (!st) st = as_csr(ctx, B, &b, &tb);
+    if (!st) st = sf_spgemm_gustavson(ctx, a, b, out);
+    sf_mat_free(ta);
+    sf_mat_free(tb);
+    return st;
+}
