@@ -7,6 +7,7 @@ static const sf_kind_ops *const kind_table[SF_KIND_COUNT] = {
     [SF_CSR] = &sf_kind_csr_ops,
     [SF_DIAG] = &sf_kind_diag_ops,
     [SF_SELECT] = &sf_kind_select_ops,
+    [SF_INTERP] = &sf_kind_interp_ops,
 };
 
 const sf_kind_ops *sf_kind_ops_of(sf_kind kind) {

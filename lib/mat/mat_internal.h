@@ -42,6 +42,16 @@ typedef struct sf_select {
     double *weight; /* rows, or NULL for unit weights */
 } sf_select;
 
+/* Interpolation weights along one axis (lib/mat/kind_interp.c, lib/interp). */
+typedef struct sf_interp_w {
+    int32_t *src;   /* rows: j >= 0: w*x[j] + (1-w)*x[j+stride]; j <= -2: w*x[-j-2]; -1: none */
+    double *w;      /* rows; for src == -1 the value written by sf_interp_apply (NaN or fill) */
+    sf_shape data_shape, out_shape;
+    int axis, method, extrapolate;
+    double fill;
+    int64_t stride; /* product of the data extents after axis */
+} sf_interp_w;
+
 struct sf_mat {
     sf_ctx *ctx; /* owner of every byte below */
     sf_kind kind;
@@ -50,6 +60,7 @@ struct sf_mat {
         sf_csr csr;
         sf_diag diag;
         sf_select sel;
+        sf_interp_w interp;
     } u;
     sf_cache_entry cache[SF_CACHE_SLOT_COUNT];
 };
@@ -67,6 +78,7 @@ typedef struct sf_kind_ops {
 } sf_kind_ops;
 
 extern const sf_kind_ops sf_kind_csr_ops, sf_kind_diag_ops, sf_kind_select_ops;
+extern const sf_kind_ops sf_kind_interp_ops;
 const sf_kind_ops *sf_kind_ops_of(sf_kind kind);
 
 /* A zeroed handle of the given kind and shape (dimensions checked against
