@@ -1,0 +1,137 @@
+/* sf_spmm / sf_spmv against a naive dense reference: every kind, op, layout of
+ * B and C (with ld > cols), several column counts and alpha/beta pairs. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "ops_testutil.h"
+
+static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT};
+
+/* One product checked against the reference; C's padding must survive. */
+static void check_case(sf_ctx *ctx, const sf_mat *A, sf_op op, sf_layout lb, sf_layout lc,
+                       int64_t k, double alpha, double beta, uint64_t seed) {
+    int64_t m = op ? sf_mat_cols(A) : sf_mat_rows(A), n = op ? sf_mat_rows(A) : sf_mat_cols(A);
+    double *Ad = tu_dense_of(ctx, A);
+    sf_dense B = ot_view(n, k, lb, SF_REAL, 3, seed), C = ot_view(m, k, lc, SF_REAL, 2, seed + 1);
+    double *want = ot_ref_product(Ad, sf_mat_rows(A), sf_mat_cols(A), op, alpha, &B, beta, &C);
+    cr_assert_eq(sf_spmm(ctx, alpha, A, op, &B, beta, &C), SF_OK, "%s", sf_ctx_message(ctx));
+    double *got = ot_rowmajor(&C);
+    cr_assert_lt(tu_rel_diff(got, want, m * k), 1e-13, "kind %s op %d layouts %d/%d k %lld",
+                 sf_kind_name(sf_mat_kind(A)), op, lb, lc, (long long)k);
+    ot_assert_pad_intact(&C);
+    free(Ad);
+    free(want);
+    free(got);
+    ot_view_free(&B);
+    ot_view_free(&C);
+}
+
+Test(spmm, every_kind_op_layout_against_dense) {
+    sf_ctx *ctx = tu_ctx();
+    const int64_t ks[] = {1, 3, 70};
+    const double ab[][2] = {{1, 0}, {-0.5, 2}, {2.5, 1}};
+    for (int kd = 0; kd < 3; kd++) {
+        sf_mat *A = ot_handle(ctx, kinds[kd], 23, kinds[kd] == SF_DIAG ? 23 : 17, (uint64_t)kd + 1);
+        for (int op = 0; op < 2; op++)
+            for (int lb = 0; lb < 2; lb++)
+                for (int lc = 0; lc < 2; lc++)
+                    for (int q = 0; q < 3; q++)
+                        for (int s = 0; s < 3; s++)
+                            check_case(ctx, A, (sf_op)op, (sf_layout)lb, (sf_layout)lc, ks[q],
+                                       ab[s][0], ab[s][1], (uint64_t)(kd * 100 + q * 10 + s));
+        sf_mat_free(A);
+    }
+    tu_ctx_done(ctx);
+}
+
+Test(spmm, non_injective_selection_transposed) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t dst[] = {0, 1, 2, 4}, src[] = {2, 2, 0, 2};
+    double w[] = {1.5, -2, 3, 0.25};
+    sf_mat *S = NULL;
+    cr_assert_eq(sf_mat_selection(ctx, 5, 3, 4, dst, src, w, &S), SF_OK);
+    check_case(ctx, S, SF_OP_TRANSPOSE, SF_ROW_MAJOR, SF_COL_MAJOR, 4, 1.0, 0.5, 9);
+    check_case(ctx, S, SF_OP_NONE, SF_COL_MAJOR, SF_ROW_MAJOR, 4, 1.0, 0.0, 10);
+    sf_mat_free(S);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm, spmv_matches_spmm_column) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 30, 20, 0.2, 5);
+    double *Ad = tu_dense_of(ctx, A);
+    uint64_t s = 3;
+    double x[30], y[30], y0[30];
+    for (int i = 0; i < 30; i++) x[i] = tu_uniform(&s), y0[i] = y[i] = tu_uniform(&s);
+    for (int op = 0; op < 2; op++) {
+        int m = op ? 20 : 30, n = op ? 30 : 20;
+        for (int i = 0; i < 30; i++) y[i] = y0[i];
+        cr_assert_eq(sf_spmv(ctx, 2.0, A, (sf_op)op, x, -1.0, y), SF_OK);
+        for (int i = 0; i < m; i++) {
+            double r = 0;
+            for (int l = 0; l < n; l++) r += (op ? Ad[l * 20 + i] : Ad[i * 20 + l]) * x[l];
+            cr_assert_float_eq(y[i], 2 * r - y0[i], 1e-13);
+        }
+    }
+    free(Ad);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm, complex_dense_is_real_and_imaginary_parts) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 12, 9, 0.3, 8);
+    double *Ad = tu_dense_of(ctx, A);
+    for (int op = 0; op < 2; op++)
+        for (int lb = 0; lb < 2; lb++)
+            for (int lc = 0; lc < 2; lc++) {
+                int64_t m = op ? 9 : 12, n = op ? 12 : 9, k = 4;
+                sf_dense B = ot_view(n, k, (sf_layout)lb, SF_COMPLEX, 1, 4);
+                sf_dense C = ot_view(m, k, (sf_layout)lc, SF_COMPLEX, 2, 5);
+                sf_dense C0 = ot_view(m, k, (sf_layout)lc, SF_COMPLEX, 2, 5);
+                cr_assert_eq(sf_spmm(ctx, 1.5, A, (sf_op)op, &B, 0.5, &C), SF_OK, "%s",
+                             sf_ctx_message(ctx));
+                for (int64_t i = 0; i < m; i++)
+                    for (int64_t j = 0; j < k; j++)
+                        for (int part = 0; part < 2; part++) {
+                            double r = 0;
+                            for (int64_t l = 0; l < n; l++)
+                                r += (op ? Ad[l * 9 + i] : Ad[i * 9 + l]) * ot_at(&B, l, j)[part];
+                            cr_assert_float_eq(ot_at(&C, i, j)[part],
+                                               1.5 * r + 0.5 * ot_at(&C0, i, j)[part], 1e-13);
+                        }
+                ot_assert_pad_intact(&C);
+                ot_view_free(&B);
+                ot_view_free(&C);
+                ot_view_free(&C0);
+            }
+    free(Ad);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+/* Big enough that sf_threads_for gives 2 threads: the results must be the
+ * same bits as with 1 thread. */
+Test(spmm, one_and_two_threads_bitwise_equal) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 40000, 30000, 3e-4, 11);
+    for (int op = 0; op < 2; op++)
+        for (int64_t k = 1; k <= 5; k += 4)
+            for (int lay = 0; lay < 2; lay++) {
+                int64_t m = op ? 30000 : 40000, n = op ? 40000 : 30000;
+                sf_dense B = ot_view(n, k, (sf_layout)lay, SF_REAL, 0, 1);
+                sf_dense C1 = ot_view(m, k, (sf_layout)lay, SF_REAL, 0, 2);
+                sf_dense C2 = ot_view(m, k, (sf_layout)lay, SF_REAL, 0, 2);
+                cr_assert_eq(sf_ctx_set_threads(ctx, 1), SF_OK);
+                cr_assert_eq(sf_spmm(ctx, 1.0, A, (sf_op)op, &B, 0.3, &C1), SF_OK);
+                cr_assert_eq(sf_ctx_set_threads(ctx, 2), SF_OK);
+                cr_assert_eq(sf_spmm(ctx, 1.0, A, (sf_op)op, &B, 0.3, &C2), SF_OK);
+                cr_assert_eq(memcmp(C1.data, C2.data, (size_t)(m * k) * sizeof(double)), 0,
+                             "op %d k %lld layout %d", op, (long long)k, lay);
+                ot_view_free(&B);
+                ot_view_free(&C1);
+                ot_view_free(&C2);
+            }
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}

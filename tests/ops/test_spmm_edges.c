@@ -1,0 +1,158 @@
+/* sf_spmm edge cases: beta = 0 with NaN in C, alpha = 0, IEEE propagation,
+ * empty shapes, bad arguments with their messages, the cached transpose and
+ * allocation failures. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "ops_testutil.h"
+
+static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT};
+
+Test(spmm_edges, beta_zero_ignores_nan_in_c) {
+    sf_ctx *ctx = tu_ctx();
+    for (int kd = 0; kd < 3; kd++)
+        for (int op = 0; op < 2; op++) {
+            sf_mat *A = ot_handle(ctx, kinds[kd], 8, 8, 3);
+            sf_dense B = ot_view(8, 3, SF_ROW_MAJOR, SF_REAL, 0, 1);
+            double c[24];
+            for (int q = 0; q < 24; q++) c[q] = NAN;
+            sf_dense C = sf_dense_view(8, 3, SF_ROW_MAJOR, SF_REAL, c);
+            cr_assert_eq(sf_spmm(ctx, 1.0, A, (sf_op)op, &B, 0.0, &C), SF_OK);
+            for (int q = 0; q < 24; q++) cr_assert(!isnan(c[q]), "kind %d op %d entry %d", kd, op, q);
+            sf_mat_free(A);
+            ot_view_free(&B);
+        }
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, alpha_zero_scales_c_only) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 6, 4, 0.5, 2);
+    double b[12], c[18], c0[18];
+    for (int q = 0; q < 12; q++) b[q] = NAN; /* not read */
+    for (int q = 0; q < 18; q++) c0[q] = c[q] = q - 4.5;
+    sf_dense B = sf_dense_view(4, 3, SF_ROW_MAJOR, SF_REAL, b), C = sf_dense_view(6, 3, SF_ROW_MAJOR, SF_REAL, c);
+    cr_assert_eq(sf_spmm(ctx, 0.0, A, SF_OP_NONE, &B, 3.0, &C), SF_OK);
+    for (int q = 0; q < 18; q++) cr_assert_eq(c[q], 3.0 * c0[q]);
+    cr_assert_eq(sf_spmm(ctx, 0.0, A, SF_OP_NONE, &B, 0.0, &C), SF_OK);
+    for (int q = 0; q < 18; q++) cr_assert_eq(c[q], 0.0);
+    /* shapes are still checked */
+    sf_dense Bbad = sf_dense_view(5, 3, SF_ROW_MAJOR, SF_REAL, b);
+    cr_assert_eq(sf_spmm(ctx, 0.0, A, SF_OP_NONE, &Bbad, 0.0, &C), SF_ERR_SHAPE);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, nan_and_inf_propagate) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t rp[] = {0, 2, 3, 3}, ci[] = {0, 1, 1};
+    double v[] = {1, 2, 3};
+    sf_mat *A = NULL;
+    cr_assert_eq(sf_mat_from_csr(ctx, 3, 2, rp, ci, v, 0, &A), SF_OK);
+    double x[2] = {NAN, INFINITY}, y[3] = {7, 7, 7};
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, x, 0.0, y), SF_OK);
+    cr_assert(isnan(y[0]));
+    cr_assert(isinf(y[1]) && y[1] > 0);
+    cr_assert_eq(y[2], 0.0, "an empty row gives 0");
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, empty_shapes_and_zero_columns) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A0 = tu_random_csr(ctx, 0, 5, 0.5, 1), *A1 = tu_random_csr(ctx, 4, 0, 0.5, 1);
+    double b[15] = {0}, c[12];
+    for (int q = 0; q < 12; q++) c[q] = 2.0;
+    sf_dense B = sf_dense_view(5, 3, SF_ROW_MAJOR, SF_REAL, b), C0 = sf_dense_view(0, 3, SF_ROW_MAJOR, SF_REAL, NULL);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A0, SF_OP_NONE, &B, 1.0, &C0), SF_OK);
+    sf_dense B0 = sf_dense_view(0, 3, SF_ROW_MAJOR, SF_REAL, NULL), C = sf_dense_view(4, 3, SF_ROW_MAJOR, SF_REAL, c);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A1, SF_OP_NONE, &B0, 0.5, &C), SF_OK);
+    for (int q = 0; q < 12; q++) cr_assert_eq(c[q], 1.0, "a 4 x 0 product leaves beta * C");
+    sf_dense Bk = sf_dense_view(0, 0, SF_COL_MAJOR, SF_REAL, NULL), Ck = sf_dense_view(4, 0, SF_COL_MAJOR, SF_REAL, NULL);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A1, SF_OP_NONE, &Bk, 0.0, &Ck), SF_OK, "k = 0");
+    /* transposed empty: 5 x 0 times 0 x 3 */
+    sf_dense C5 = sf_dense_view(5, 3, SF_ROW_MAJOR, SF_REAL, b);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A0, SF_OP_TRANSPOSE, &B0, 0.0, &C5), SF_OK);
+    for (int q = 0; q < 15; q++) cr_assert_eq(b[q], 0.0);
+    sf_mat_free(A0);
+    sf_mat_free(A1);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, shape_mismatch_names_both_shapes) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 3, 4, 0.5, 1);
+    double b[40] = {0}, c[40];
+    for (int q = 0; q < 40; q++) c[q] = q;
+    sf_dense B = sf_dense_view(5, 2, SF_ROW_MAJOR, SF_REAL, b), C = sf_dense_view(3, 2, SF_ROW_MAJOR, SF_REAL, c);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B, 0.0, &C), SF_ERR_SHAPE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: A is 3 x 4, B is 5 x 2");
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_TRANSPOSE, &B, 0.0, &C), SF_ERR_SHAPE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: A^T is 4 x 3, B is 5 x 2");
+    sf_dense B4 = sf_dense_view(4, 2, SF_ROW_MAJOR, SF_REAL, b), C4 = sf_dense_view(4, 2, SF_ROW_MAJOR, SF_REAL, c);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B4, 0.0, &C4), SF_ERR_SHAPE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: A * B is 3 x 2, C is 4 x 2");
+    for (int q = 0; q < 40; q++) cr_assert_eq(c[q], q, "C unchanged");
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, bad_arguments) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 3, 3, 0.5, 1);
+    double b[18] = {0}, c[18] = {0};
+    sf_dense B = sf_dense_view(3, 3, SF_ROW_MAJOR, SF_REAL, b), C = sf_dense_view(3, 3, SF_ROW_MAJOR, SF_REAL, c);
+    cr_assert_eq(sf_spmm(NULL, 1.0, A, SF_OP_NONE, &B, 0.0, &C), SF_ERR_ARG);
+    cr_assert_eq(sf_spmm(ctx, 1.0, NULL, SF_OP_NONE, &B, 0.0, &C), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: matrix handle is NULL");
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, (sf_op)7, &B, 0.0, &C), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: unknown op 7");
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, NULL, 0.0, &C), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: B: dense view is NULL");
+    sf_dense Cz = sf_dense_view(3, 3, SF_ROW_MAJOR, SF_COMPLEX, c);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B, 0.0, &Cz), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: B is real but C is complex");
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B, 0.0, &B), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: B and C share memory");
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, NULL, 0.0, c), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmv: NULL vector");
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+Test(spmm_edges, transpose_cache_is_accounted_and_reused) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = tu_random_csr(ctx, 50, 40, 0.1, 4);
+    size_t before = sf_mat_bytes(A);
+    double x[50], y[40];
+    for (int i = 0; i < 50; i++) x[i] = i;
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_TRANSPOSE, x, 0.0, y), SF_OK);
+    size_t after = sf_mat_bytes(A);
+    cr_assert_gt(after, before, "the transpose is cached and counted");
+    cr_assert_eq(after, sf_ctx_bytes_in_use(ctx), "bytes held = bytes charged");
+    uint64_t allocs = sf_ctx_alloc_count(ctx);
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_TRANSPOSE, x, 0.0, y), SF_OK);
+    cr_assert_eq(sf_ctx_alloc_count(ctx), allocs, "second call allocates nothing");
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
+/* Allocation failures while caching the transpose leave nothing behind and
+ * C untouched. */
+static sf_status transposed_product(sf_ctx *ctx, void *arg) {
+    (void)arg;
+    int64_t rp[] = {0, 2, 3}, ci[] = {0, 2, 1};
+    double v[] = {1, 2, 3}, x[2] = {1, 1}, y[3] = {5, 5, 5};
+    sf_mat *A = NULL;
+    sf_status st = sf_mat_from_csr(ctx, 2, 3, rp, ci, v, 0, &A);
+    if (st) return st;
+    st = sf_spmv(ctx, 1.0, A, SF_OP_TRANSPOSE, x, 0.0, y);
+    if (st) cr_assert(y[0] == 5 && y[1] == 5 && y[2] == 5, "y untouched on failure");
+    else cr_assert(y[0] == 1 && y[1] == 3 && y[2] == 2);
+    sf_mat_free(A);
+    return st;
+}
+
+Test(spmm_edges, allocation_failures_in_transposed_product) {
+    tu_check_alloc_failures(transposed_product, NULL);
+}
