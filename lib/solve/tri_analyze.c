@@ -1,0 +1,183 @@
+/* Triangular-solve analysis: where each row's diagonal sits, which entries lie
+ * on the wrong side, and the level schedule (rows grouped so that a level
+ * depends only on earlier levels).  Kept in the handle's cache slot of the
+ * triangle; the plan of the transposed triangle is added on first use. */
+#include <string.h>
+
+#include "tri_internal.h"
+
+static void plan_free(sf_ctx *ctx, tri_plan *p) {
+    if (!p) return;
+    sf_mat_free(p->owned);
+    sf_free(ctx, p->split);
+    sf_free(ctx, p->level_ptr);
+    sf_free(ctx, p->order);
+    sf_free(ctx, p);
+}
+
+static void cache_free(sf_ctx *ctx, void *data) {
+    tri_cache *c = data;
+    plan_free(ctx, c->plain);
+    plan_free(ctx, c->transposed);
+    sf_free(ctx, c);
+}
+
+/* split[i], the first wrong-side entry and the first missing diagonal. */
+static void find_splits(tri_plan *p) {
+    p->other_row = p->other_col = p->missing_diag = -1;
+    for (int64_t i = 0; i < p->n; i++) {
+        int64_t q = p->rowptr[i], end = p->rowptr[i + 1];
+        while (q < end && p->colind[q] < i) q++;
+        p->split[i] = q;
+        if (p->missing_diag < 0 && !tri_has_diag(p, i)) p->missing_diag = i;
+        if (p->other_row >= 0) continue;
+        bool lower = p->uplo == SF_LOWER;
+        int64_t wrong = lower ? (q < end && p->colind[q] == i ? q + 1 : q) : p->rowptr[i];
+        if (lower ? wrong < end : wrong < q) {
+            p->other_row = i;
+            p->other_col = p->colind[wrong];
+        }
+    }
+}
+
+/* level[i] = 1 + the deepest level row i depends on; then rows are bucketed
+ * by level (stable, so rows of a level stay in increasing order). */
+static sf_status build_levels(sf_ctx *ctx, tri_plan *p) {
+    int64_t n = p->n;
+    int32_t *level = sf_alloc_array(ctx, (size_t)n, sizeof *level, "triangular level numbers");
+    SF_CHECK_ALLOC(ctx, level);
+    int32_t depth = 0;
+    for (int64_t s = 0; s < n; s++) {
+        int64_t i = p->uplo == SF_LOWER ? s : n - 1 - s, beg, end;
+        tri_row_range(p, i, &beg, &end);
+        int32_t l = 0;
+        for (int64_t q = beg; q < end; q++)
+            if (level[p->colind[q]] + 1 > l) l = level[p->colind[q]] + 1;
+        level[i] = l;
+        if (l + 1 > depth) depth = l + 1;
+    }
+    p->levels = depth;
+    p->level_ptr = sf_calloc(ctx, (size_t)depth + 1, sizeof *p->level_ptr, "triangular levels");
+    if (!p->level_ptr) {
+        sf_free(ctx, level);
+        return sf_last_alloc_status(ctx);
+    }
+    for (int64_t i = 0; i < n; i++) p->level_ptr[level[i] + 1]++;
+    p->max_width = 0;
+    for (int64_t l = 0; l < depth; l++) {
+        if (p->level_ptr[l + 1] > p->max_width) p->max_width = p->level_ptr[l + 1];
+        p->level_ptr[l + 1] += p->level_ptr[l];
+    }
+    for (int64_t i = 0; i < n; i++) p->order[p->level_ptr[level[i]]++] = (int32_t)i;
+    for (int64_t l = depth; l > 0; l--) p->level_ptr[l] = p->level_ptr[l - 1];
+    p->level_ptr[0] = 0;
+    sf_free(ctx, level);
+    return SF_OK;
+}
+
+/* A plan over the CSR matrix m (which the plan owns if `own`). */
+static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo, tri_plan **out) {
+    tri_plan *p = sf_calloc(ctx, 1, sizeof *p, "triangular solve plan");
+    if (!p) {
+        if (own) sf_mat_free((sf_mat *)m);
+        return sf_last_alloc_status(ctx);
+    }
+    *p = (tri_plan){.uplo = uplo, .n = m->rows, .rowptr = m->u.csr.rowptr,
+                    .colind = m->u.csr.colind, .val = m->u.csr.val,
+                    .owned = own ? (sf_mat *)m : NULL};
+    p->split = sf_alloc_array(ctx, (size_t)p->n, sizeof *p->split, "triangular diagonal positions");
+    p->order = p->split ? sf_alloc_array(ctx, (size_t)p->n, sizeof *p->order, "triangular level order")
+                        : NULL;
+    sf_status st = p->order ? SF_OK : sf_last_alloc_status(ctx);
+    if (!st) {
+        find_splits(p);
+        st = build_levels(ctx, p);
+    }
+    if (st) {
+        plan_free(ctx, p);
+        return st;
+    }
+    p->bytes = sf_alloc_size(p) + sf_alloc_size(p->split) + sf_alloc_size(p->order) +
+               sf_alloc_size(p->level_ptr) + (p->owned ? sf_mat_bytes(p->owned) : 0);
+    *out = p;
+    return SF_OK;
+}
+
+/* The transpose of the plan's triangle (diagonal included) as a new CSR. */
+static sf_status transpose_triangle(sf_ctx *ctx, const tri_plan *p, sf_mat **out) {
+    int64_t n = p->n, cnt = 0, beg, end;
+    for (int64_t i = 0; i < n; i++) {
+        tri_row_range(p, i, &beg, &end);
+        cnt += end - beg + (tri_has_diag(p, i) ? 1 : 0);
+    }
+    sf_mat *t = NULL;
+    sf_status st = sf_csr_new(ctx, n, n, cnt, &t);
+    if (st) return st;
+    int64_t *tp = t->u.csr.rowptr;
+    memset(tp, 0, ((size_t)n + 1) * sizeof *tp);
+    for (int64_t i = 0; i < n; i++) {
+        int64_t lo = p->uplo == SF_LOWER ? p->rowptr[i] : p->split[i];
+        int64_t hi = p->uplo == SF_LOWER ? p->split[i] + tri_has_diag(p, i) : p->rowptr[i + 1];
+        for (int64_t q = lo; q < hi; q++) tp[p->colind[q] + 1]++;
+    }
+    for (int64_t j = 0; j < n; j++) tp[j + 1] += tp[j];
+    for (int64_t i = 0; i < n; i++) { /* rows of t come out sorted: i increases */
+        int64_t lo = p->uplo == SF_LOWER ? p->rowptr[i] : p->split[i];
+        int64_t hi = p->uplo == SF_LOWER ? p->split[i] + tri_has_diag(p, i) : p->rowptr[i + 1];
+        for (int64_t q = lo; q < hi; q++) {
+            int64_t w = tp[p->colind[q]]++;
+            t->u.csr.colind[w] = (int32_t)i;
+            t->u.csr.val[w] = p->val[q];
+        }
+    }
+    for (int64_t j = n; j > 0; j--) tp[j] = tp[j - 1];
+    tp[0] = 0;
+    *out = t;
+    return SF_OK;
+}
+
+static sf_status build_plain(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, tri_plan **out) {
+    if (T->kind == SF_CSR) return plan_build(ctx, T, false, uplo, out);
+    sf_mat *c = NULL;
+    sf_status st = sf_mat_to_csr(ctx, T, &c);
+    return st ? st : plan_build(ctx, c, true, uplo, out);
+}
+
+static sf_status build_transposed(sf_ctx *ctx, const tri_plan *plain, tri_plan **out) {
+    sf_mat *t = NULL;
+    sf_status st = transpose_triangle(ctx, plain, &t);
+    return st ? st : plan_build(ctx, t, true, plain->uplo == SF_LOWER ? SF_UPPER : SF_LOWER, out);
+}
+
+/* Find or make the cache entry of the triangle, with the plans op needs. */
+static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, const tri_plan **out) {
+    sf_ctx *ctx = m->ctx;
+    sf_cache_slot slot = uplo == SF_LOWER ? SF_CACHE_TRI_LOWER : SF_CACHE_TRI_UPPER;
+    tri_cache *c = sf_mat_cache_get(m, slot);
+    if (!c) {
+        tri_cache *fresh = sf_calloc(ctx, 1, sizeof *fresh, "triangular solve cache");
+        SF_CHECK_ALLOC(ctx, fresh);
+        sf_status st = build_plain(ctx, m, uplo, &fresh->plain);
+        if (st) {
+            sf_free(ctx, fresh);
+            return st;
+        }
+        sf_mat_cache_put(m, slot, fresh, sf_alloc_size(fresh) + fresh->plain->bytes, cache_free);
+        c = fresh;
+    }
+    if (op == SF_OP_TRANSPOSE && !c->transposed) {
+        sf_status st = build_transposed(ctx, c->plain, &c->transposed);
+        if (st) return st;
+        m->cache[slot].bytes += c->transposed->bytes;
+    }
+    *out = op == SF_OP_TRANSPOSE ? c->transposed : c->plain;
+    return SF_OK;
+}
+
+sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
+                          const tri_plan **out) {
+    sf_mat *m = (sf_mat *)T; /* the cache is not part of the matrix's value */
+    sf_status st = plan_get_owned_ctx(m, uplo, op, out);
+    if (st && ctx != m->ctx) sf_error(ctx, st, "%s", sf_ctx_message(m->ctx));
+    return st;
+}

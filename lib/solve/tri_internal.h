@@ -1,0 +1,74 @@
+/* lib/solve/tri_internal.h — the triangular-solve analysis ("plan") shared by
+ * the analysis, the argument checks and the kernels of lib/solve. */
+#ifndef SF_TRI_INTERNAL_H
+#define SF_TRI_INTERNAL_H
+
+#include "../mat/mat_internal.h"
+#include "sparsefirst/solve.h"
+
+/* The analysis of one triangle of a CSR matrix, for op = none: row i of the
+ * triangle is the entries of csr row i before split[i] (lower) or after the
+ * diagonal (upper); the diagonal, if stored, sits at split[i].  A transpose
+ * solve uses a plan of the transposed triangle (its rows sorted), built once. */
+typedef struct tri_plan {
+    sf_uplo uplo;            /* which side the plan's rows depend on */
+    int64_t n;
+    const int64_t *rowptr;   /* of the matrix read: the handle's, or `owned`'s */
+    const int32_t *colind;
+    const double *val;
+    sf_mat *owned;           /* CSR copy (non-CSR kinds, transposed triangle) or NULL */
+    int64_t *split;          /* n: first position in row i with column >= i */
+    int64_t other_row;       /* first entry on the wrong side: row, column (-1 if none) */
+    int64_t other_col;
+    int64_t missing_diag;    /* first row without a stored diagonal (-1 if none) */
+    int64_t levels;          /* level schedule: rows order[level_ptr[l] .. level_ptr[l+1]) */
+    int64_t max_width;       /* are independent of each other */
+    int64_t *level_ptr;      /* levels + 1 */
+    int32_t *order;          /* n */
+    size_t bytes;
+} tri_plan;
+
+/* What the cache slot of one triangle holds: the plan for op = none and,
+ * once a transpose solve asked for it, the plan of the transposed triangle. */
+typedef struct tri_cache {
+    tri_plan *plain;
+    tri_plan *transposed;
+} tri_cache;
+
+/* The plan for (uplo, op) of T, built and cached on first use.  Errors are
+ * reported on ctx. */
+sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
+                          const tri_plan **out);
+
+/* Whether row i of the plan stores its diagonal entry. */
+static inline bool tri_has_diag(const tri_plan *p, int64_t i) {
+    int64_t s = p->split[i];
+    return s < p->rowptr[i + 1] && p->colind[s] == i;
+}
+
+/* The off-diagonal entries of row i in the plan's triangle: [*beg, *end). */
+static inline void tri_row_range(const tri_plan *p, int64_t i, int64_t *beg, int64_t *end) {
+    if (p->uplo == SF_LOWER) {
+        *beg = p->rowptr[i];
+        *end = p->split[i];
+    } else {
+        *beg = p->split[i] + (tri_has_diag(p, i) ? 1 : 0);
+        *end = p->rowptr[i + 1];
+    }
+}
+
+/* A solve in strided form: element (i, c) of B at b[i*brs + c*bcs], of X likewise. */
+typedef struct tri_rhs {
+    const double *b;
+    int64_t brs, bcs;
+    double *x;
+    int64_t xrs, xcs;
+    int64_t k;      /* columns */
+    double alpha;
+    bool unit;      /* unit diagonal: stored diagonal entries are not read */
+} tri_rhs;
+
+/* Run the substitution with `threads` threads (the plan checked already). */
+sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int threads);
+
+#endif
