@@ -9,6 +9,7 @@
  *   mat.h    the sf_mat handle: kinds, constructors, queries, conversion
  *   io.h     Matrix Market and .npy files
  *   ops.h    sparse x dense products, SpGEMM, weighted Gram products
+ *   solve.h  triangular solves with a reusable analysis, Cholesky through CHOLMOD
  *   interp.h interpolation along one axis as a sparse weight matrix (.sfw files)
  */
 #ifndef SPARSEFIRST_H
@@ -18,6 +19,7 @@
 #include "sparsefirst/mat.h"
 #include "sparsefirst/io.h"
 #include "sparsefirst/ops.h"
+#include "sparsefirst/solve.h"
 #include "sparsefirst/interp.h"
 
 #endif
