@@ -1,13 +1,10 @@
 /* Applying interpolation weights to K fields at once, and their adjoint.
  *
  * Forward: each output value gathers one or two source values; the weight is
- * read once and used for all K fields.  Adjoint: each output value scatters
- * into one or two source values of its own column, so threads take disjoint
- * ranges of columns and every source value receives its contributions in
- * increasing output order: the same bits for any thread count. */
-#include <omp.h>
-
-#include "../mat/kind_interp.h"
+ * read once and used for all K fields, and outputs without a source get the
+ * fill value (NaN or the constant).  Adjoint: the scatter of lib/ops, over
+ * disjoint column ranges, so the same bits for any thread count. */
+#include "../ops/spmm_interp.h"
 #include "sparsefirst/interp.h"
 
 static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const void *fields,
@@ -25,29 +22,6 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
     return SF_OK;
 }
 
-static void gather_one(const sf_interp_w *p, int64_t i, const double *f, double *o) {
-    int32_t s = p->src[i];
-    double w = p->w[i];
-    if (s >= 0) o[i] = w * f[s] + (1.0 - w) * f[s + p->stride];
-    else if (s == SF_INTERP_NONE) o[i] = w;
-    else o[i] = w * f[SF_INTERP_ONE_SRC(s)];
-}
-
-static void gather_many(const sf_interp_w *p, int64_t i, int nf, const double *const *f,
-                        double *const *o) {
-    int32_t s = p->src[i];
-    double w = p->w[i], v = 1.0 - w;
-    if (s >= 0) {
-        int64_t s2 = s + p->stride;
-        for (int k = 0; k < nf; k++) o[k][i] = w * f[k][s] + v * f[k][s2];
-    } else if (s == SF_INTERP_NONE) {
-        for (int k = 0; k < nf; k++) o[k][i] = w;
-    } else {
-        int64_t j = SF_INTERP_ONE_SRC(s);
-        for (int k = 0; k < nf; k++) o[k][i] = w * f[k][j];
-    }
-}
-
 sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
                           const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply");
@@ -55,58 +29,30 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
     const sf_interp_w *p = &W->u.interp;
     int64_t rows = W->rows;
     int threads = sf_threads_for(ctx, rows * nfields);
-    if (nfields == 1) {
+    if (nfields == 1) { /* the common case without the field loop */
         const double *f = fields[0];
         double *o = outs[0];
 #pragma omp parallel for num_threads(threads) schedule(static)
-        for (int64_t i = 0; i < rows; i++) gather_one(p, i, f, o);
-    } else {
+        for (int64_t i = 0; i < rows; i++) {
+            sf_interp_term t = sf_interp_term_of(p, i);
+            o[i] = t.kind == SF_TERM_NONE ? t.w : sf_interp_term_apply(&t, f, 1);
+        }
+        return SF_OK;
+    }
 #pragma omp parallel for num_threads(threads) schedule(static)
-        for (int64_t i = 0; i < rows; i++) gather_many(p, i, nfields, fields, outs);
+    for (int64_t i = 0; i < rows; i++) {
+        sf_interp_term t = sf_interp_term_of(p, i);
+        for (int k = 0; k < nfields; k++)
+            outs[k][i] = t.kind == SF_TERM_NONE ? t.w : sf_interp_term_apply(&t, fields[k], 1);
     }
     return SF_OK;
-}
-
-/* Columns [c0, c1) of the flattened (pre, post) column space, scattered
- * output row by output row (k outer) so the order of the sums is fixed. */
-static void scatter_columns(const sf_interp_w *p, int64_t c0, int64_t c1, int nf,
-                            const double *const *y, double *const *o) {
-    int64_t post = p->stride, n = p->data_shape.dim[p->axis], m = p->out_shape.dim[p->axis];
-    for (int64_t col = c0; col < c1;) {
-        int64_t a = col / post, lo = col % post, hi = lo + (c1 - col);
-        if (hi > post) hi = post;
-        for (int64_t k = 0; k < n; k++)
-            for (int f = 0; f < nf; f++)
-                for (int64_t c = lo; c < hi; c++) o[f][(a * n + k) * post + c] = 0.0;
-        for (int64_t k = 0; k < m; k++)
-            for (int64_t c = lo; c < hi; c++) {
-                int64_t i = (a * m + k) * post + c;
-                int32_t s = p->src[i];
-                double w = p->w[i], v = 1.0 - w;
-                if (s == SF_INTERP_NONE) continue;
-                int64_t j = s >= 0 ? s : SF_INTERP_ONE_SRC(s);
-                for (int f = 0; f < nf; f++) {
-                    o[f][j] += w * y[f][i];
-                    if (s >= 0) o[f][j + post] += v * y[f][i];
-                }
-            }
-        col += hi - lo;
-    }
 }
 
 sf_status sf_interp_apply_adjoint(sf_ctx *ctx, const sf_mat *W, int nfields,
                                   const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply_adjoint");
     if (st || nfields == 0) return st;
-    const sf_interp_w *p = &W->u.interp;
-    int64_t ncol = W->cols / p->data_shape.dim[p->axis]; /* pre * post columns */
-    int threads = sf_threads_for(ctx, W->rows * nfields);
-    if (threads > ncol) threads = ncol > 0 ? (int)ncol : 1;
-#pragma omp parallel num_threads(threads)
-    {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        scatter_columns(p, ncol * t / nt, ncol * (t + 1) / nt, nfields, fields, outs);
-    }
+    sf_interp_scatter(ctx, W, nfields, fields, 1, outs, 1, 1.0, 0.0);
     return SF_OK;
 }
 

@@ -33,6 +33,7 @@ typedef struct sf_spmm_kernel {
 } sf_spmm_kernel;
 
 extern const sf_spmm_kernel sf_spmm_csr_kernel, sf_spmm_diag_kernel, sf_spmm_select_kernel;
+extern const sf_spmm_kernel sf_spmm_interp_kernel;
 
 /* The output rule every kernel uses: beta == 0 ignores c (NaN included). */
 static inline double sf_axpby(double alpha, double s, double beta, double c) {

@@ -6,6 +6,7 @@ static const sf_spmm_kernel *const spmm_kernel_by_kind[SF_KIND_COUNT] = {
     [SF_CSR] = &sf_spmm_csr_kernel,
     [SF_DIAG] = &sf_spmm_diag_kernel,
     [SF_SELECT] = &sf_spmm_select_kernel,
+    [SF_INTERP] = &sf_spmm_interp_kernel,
 };
 
 static sf_status check_spmm_args(sf_ctx *ctx, const sf_mat *A, sf_op op, const sf_dense *B,
