@@ -139,7 +139,7 @@ Test(gram, bad_arguments) {
 static sf_status gram_body(sf_ctx *ctx, void *arg) {
     int csr = *(int *)arg;
     int64_t rp[] = {0, 1, 3, 4}, ci[] = {0, 0, 1, 2};
-    double d[] = {1, -2, 3}, b[6] = {1, 2, 3, 4, 5, 6}, g[4] = {9, 9, 9, 9};
+    double d[] = {1, -2, 3, 0.5}, b[6] = {1, 2, 3, 4, 5, 6}, g[4] = {9, 9, 9, 9};
     sf_mat *D = NULL;
     sf_status st = csr ? sf_mat_from_csr(ctx, 3, 3, rp, ci, d, 0, &D) : sf_mat_diag(ctx, 3, d, &D);
     sf_dense B = sf_dense_view(3, 2, SF_ROW_MAJOR, SF_REAL, b), G = sf_dense_view(2, 2, SF_ROW_MAJOR, SF_REAL, g);
