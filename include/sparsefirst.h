@@ -10,6 +10,7 @@
  *   io.h     Matrix Market and .npy files
  *   ops.h    sparse x dense products, SpGEMM, weighted Gram products
  *   solve.h  triangular solves with a reusable analysis, Cholesky through CHOLMOD
+ *   deriv.h  Jacobians built sparse, sparse FD Jacobians, element assembly
  *   interp.h interpolation along one axis as a sparse weight matrix (.sfw files)
  */
 #ifndef SPARSEFIRST_H
@@ -21,5 +22,6 @@
 #include "sparsefirst/ops.h"
 #include "sparsefirst/solve.h"
 #include "sparsefirst/interp.h"
+#include "sparsefirst/deriv.h"
 
 #endif

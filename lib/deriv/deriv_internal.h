@@ -1,0 +1,59 @@
+/* lib/deriv/deriv_internal.h — what the Jacobian builders share: the layout
+ * of the pattern handle, shape checks and handle builders that write their
+ * payload directly (no intermediate triplets). */
+#ifndef SF_DERIV_INTERNAL_H
+#define SF_DERIV_INTERNAL_H
+
+#include "../mat/mat_internal.h"
+#include "sparsefirst/deriv.h"
+
+struct sf_jac_pattern {
+    sf_ctx *ctx;
+    sf_mat *m;        /* CSR: the pattern and the current values */
+    /* CSC view of the pattern: entry q of column j (colptr[j] <= q < colptr[j+1])
+     * is row rowind[q], stored at CSR position slot[q]. */
+    int64_t *colptr;  /* cols + 1 */
+    int32_t *rowind;  /* nnz */
+    int64_t *slot;    /* nnz */
+    /* finite differences (sf_jac_pattern_create only) */
+    int64_t ncolors;
+    int64_t *cptr;    /* ncolors + 1: group g is ccols[cptr[g] .. cptr[g+1]) */
+    int32_t *ccols;   /* cols, grouped by colour */
+    double *xw;       /* cols: perturbed x */
+    double *f0, *f1;  /* rows: f at the base (or minus) and plus points */
+    double *fv;       /* nnz: new values, copied in on success only */
+    /* assembly (sf_assembly_pattern only) */
+    int64_t nelem;
+    int k;
+    int64_t *map;     /* nelem * k * k CSR slots */
+};
+
+/* Number of elements of a shape, checked to be a valid matrix dimension;
+ * `what` names the caller in messages. */
+sf_status deriv_shape_size(sf_ctx *ctx, const sf_shape *s, const char *what, int64_t *n);
+
+/* Shapes equal (same ndim and extents). */
+bool deriv_shape_equal(const sf_shape *a, const sf_shape *b);
+
+/* Advance a row-major multi-index over shape s (the last axis fastest). */
+static inline void deriv_index_next(const sf_shape *s, int64_t *coord) {
+    for (int k = s->ndim - 1; k >= 0; k--) {
+        if (++coord[k] < s->dim[k]) return;
+        coord[k] = 0;
+    }
+}
+
+/* A rows x cols selection handle with every source set to -1 and, if
+ * weighted, a weight array to fill; nnz is left for the caller to set. */
+sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighted,
+                           sf_mat **out);
+
+/* Wrap a CSR handle (taking ownership, also on failure) in a pattern handle
+ * with its CSC view built. */
+sf_status deriv_pattern_wrap(sf_ctx *ctx, sf_mat *csr, sf_jac_pattern **out);
+
+/* Greedy largest-first colouring of the columns of jp (uses its CSC view);
+ * fills ncolors, cptr and ccols. */
+sf_status deriv_color_columns(sf_ctx *ctx, sf_jac_pattern *jp);
+
+#endif

@@ -1,0 +1,42 @@
+/* Helpers shared by the builders: shape sizes checked against the index
+ * types, and selection handles whose payload the builders fill directly. */
+#include "deriv_internal.h"
+
+sf_status deriv_shape_size(sf_ctx *ctx, const sf_shape *s, const char *what, int64_t *n) {
+    sf_status st = sf_shape_size(ctx, s, n);
+    if (st) {
+        sf_error_prefix(ctx, "%s", what);
+        return st;
+    }
+    if (*n > SF_MAX_DIM) {
+        char buf[160];
+        return sf_error(ctx, SF_ERR_TOO_LARGE,
+                        "%s: shape %s has %lld elements, above the limit %lld (2^31 - 1)", what,
+                        sf_shape_format(s, buf, sizeof buf), (long long)*n, (long long)SF_MAX_DIM);
+    }
+    return SF_OK;
+}
+
+bool deriv_shape_equal(const sf_shape *a, const sf_shape *b) {
+    if (a->ndim != b->ndim) return false;
+    for (int k = 0; k < a->ndim; k++)
+        if (a->dim[k] != b->dim[k]) return false;
+    return true;
+}
+
+sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighted,
+                           sf_mat **out) {
+    sf_mat *m = NULL;
+    sf_status st = sf_mat_new(ctx, SF_SELECT, rows, cols, "selection Jacobian", &m);
+    if (st) return st;
+    m->u.sel.src = sf_alloc_array(ctx, (size_t)rows, sizeof(int32_t), "selection sources");
+    if (m->u.sel.src && weighted)
+        m->u.sel.weight = sf_alloc_array(ctx, (size_t)rows, sizeof(double), "selection weights");
+    if (!m->u.sel.src || (weighted && !m->u.sel.weight)) {
+        sf_mat_free(m);
+        return sf_last_alloc_status(ctx);
+    }
+    for (int64_t i = 0; i < rows; i++) m->u.sel.src[i] = -1;
+    *out = m;
+    return SF_OK;
+}
