@@ -1,0 +1,139 @@
+/* Every bad input of the triangular solves: the status, the message, nothing
+ * leaked and X untouched (compared with a copy). */
+#include <math.h>
+
+#include "solve_testutil.h"
+
+enum { N = 4 };
+
+/* x filled with a marker pattern; call the solve; check the status, the key
+ * part of the message and that x kept the marker. */
+static void expect_failure(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
+                           sf_diag_type diag, unsigned flags, const sf_dense *B, sf_status want,
+                           const char *msg) {
+    double x[2 * N * N], copy[2 * N * N];
+    for (int i = 0; i < 2 * N * N; i++) copy[i] = x[i] = 1000.0 + i;
+    sf_dense X = B ? *B : sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, NULL);
+    X.data = x;
+    cr_assert_eq(sf_tri_solve(ctx, T, uplo, op, diag, flags, 1.0, B, &X), want, "%s: %s",
+                 sf_status_name(want), sf_ctx_message(ctx));
+    cr_assert(strstr(sf_ctx_message(ctx), msg), "message: %s", sf_ctx_message(ctx));
+    cr_assert_eq(memcmp(x, copy, sizeof x), 0, "X untouched");
+}
+
+static sf_mat *from_dense(sf_ctx *ctx, int64_t r, int64_t c, double *d) {
+    sf_mat *m;
+    sf_dense v = sf_dense_view(r, c, SF_ROW_MAJOR, SF_REAL, d);
+    cr_assert_eq(sf_mat_from_dense(ctx, &v, &m), SF_OK);
+    return m;
+}
+
+static double bdata[N * N] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+Test(trisolve_errors, zero_pivot_named) {
+    sf_ctx *ctx = tu_ctx();
+    /* an explicit zero on the diagonal of row 2 (from_dense would drop it) */
+    sf_mat *T;
+    int64_t rp[] = {0, 1, 3, 6, 7}, ci[] = {0, 0, 1, 0, 1, 2, 3};
+    double v[] = {2, 1, 3, 1, 1, 0.0, 5};
+    cr_assert_eq(sf_mat_from_csr(ctx, N, N, rp, ci, v, 0, &T), SF_OK);
+    sf_dense B = sf_dense_view(N, 2, SF_ROW_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_SINGULAR,
+                   "sf_tri_solve: row 2: zero pivot");
+    expect_failure(ctx, T, SF_LOWER, SF_OP_TRANSPOSE, SF_NON_UNIT, 0, &B, SF_ERR_SINGULAR,
+                   "row 2: zero pivot");
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, missing_diagonal_named) {
+    sf_ctx *ctx = tu_ctx();
+    double d[N * N] = {2, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
+    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_SINGULAR,
+                   "sf_tri_solve: row 1: missing diagonal entry");
+    double x[N];
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_UNIT, 0, 1.0, bdata, x), SF_OK,
+                 "a unit diagonal needs none");
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, nonfinite_pivot) {
+    sf_ctx *ctx = tu_ctx();
+    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, NAN, 0, 0, 0, 1, 5};
+    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_NONFINITE,
+                   "row 2: pivot is nan");
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, wrong_side_entry_named_unless_ignored) {
+    sf_ctx *ctx = tu_ctx();
+    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 7, 1, 1, 1, 0, 0, 0, 1, 5};
+    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_STRUCTURE,
+                   "sf_tri_solve: row 1, column 3: entry above the diagonal of a lower "
+                   "triangular matrix");
+    expect_failure(ctx, T, SF_UPPER, SF_OP_TRANSPOSE, SF_NON_UNIT, 0, &B, SF_ERR_STRUCTURE,
+                   "row 1, column 0: entry below the diagonal of an upper triangular matrix");
+    cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_ERR_STRUCTURE);
+    cr_assert(strstr(sf_ctx_message(ctx), "sf_tri_analyze: row 1, column 3"));
+    double x[N];
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_IGNORE_OTHER,
+                                  1.0, bdata, x), SF_OK);
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, shapes_named) {
+    sf_ctx *ctx = tu_ctx();
+    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
+    sf_mat *R = from_dense(ctx, 3, N, d), *T = from_dense(ctx, N, N, d);
+    sf_dense B = sf_dense_view(N, 2, SF_ROW_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, R, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_SHAPE,
+                   "sf_tri_solve: T is 3 x 4, not square");
+    sf_dense B3 = sf_dense_view(3, 2, SF_ROW_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B3, SF_ERR_SHAPE,
+                   "sf_tri_solve: T is 4 x 4 but B is (3, 2)");
+    double x[2 * N * N], copy[2 * N * N];
+    for (int i = 0; i < 2 * N * N; i++) copy[i] = x[i] = i;
+    sf_dense X = sf_dense_view(N, 3, SF_ROW_MAJOR, SF_REAL, x);
+    cr_assert_eq(sf_tri_solve(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &B, &X), SF_ERR_SHAPE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: B is (4, 2) but X is (4, 3)");
+    cr_assert_eq(memcmp(x, copy, sizeof x), 0);
+    sf_mat_free(R);
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, bad_arguments) {
+    sf_ctx *ctx = tu_ctx();
+    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
+    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
+    expect_failure(ctx, NULL, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_ARG,
+                   "matrix handle is NULL");
+    expect_failure(ctx, T, (sf_uplo)7, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_ARG, "invalid uplo 7");
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0x10, &B, SF_ERR_ARG,
+                   "unknown flags 0x10");
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, NULL, SF_ERR_ARG,
+                   "sf_tri_solve B: dense view is NULL");
+    sf_dense C = sf_dense_view(N, 1, SF_COL_MAJOR, SF_COMPLEX, bdata);
+    expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &C, SF_ERR_UNSUPPORTED,
+                   "B and X must be real");
+    /* X over B's memory with another leading dimension */
+    sf_dense Bw = {N, 2, 3, SF_ROW_MAJOR, SF_REAL, bdata}, Xw = {N, 2, 2, SF_ROW_MAJOR, SF_REAL, bdata};
+    cr_assert_eq(sf_tri_solve(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &Bw, &Xw), SF_ERR_ARG);
+    cr_assert(strstr(sf_ctx_message(ctx), "shares B's memory"));
+    cr_assert_eq(sf_tri_solve(NULL, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &B, &B), SF_ERR_ARG);
+    sf_tri_info info;
+    cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, NULL), SF_ERR_ARG);
+    cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, &info), SF_OK);
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
