@@ -22,6 +22,24 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
     return SF_OK;
 }
 
+/* Several fields: the weights of a chunk of outputs are decoded once into a
+ * buffer that stays in L1, then each field streams through the chunk, so
+ * the weights come from memory once and only 3 streams are live at a time. */
+enum { APPLY_CHUNK = 512 };
+
+static void apply_chunk(const sf_interp_w *p, int64_t i0, int64_t rows, int nf,
+                        const double *const *f, double *const *o) {
+    sf_interp_term t[APPLY_CHUNK];
+    int64_t len = rows - i0 < APPLY_CHUNK ? rows - i0 : APPLY_CHUNK;
+    for (int64_t r = 0; r < len; r++) t[r] = sf_interp_term_of(p, i0 + r);
+    for (int k = 0; k < nf; k++) {
+        const double *fk = f[k];
+        double *ok = o[k] + i0;
+        for (int64_t r = 0; r < len; r++)
+            ok[r] = t[r].kind == SF_TERM_NONE ? t[r].w : sf_interp_term_apply(&t[r], fk, 1);
+    }
+}
+
 sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
                           const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply");
@@ -39,12 +57,9 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
         }
         return SF_OK;
     }
+    int64_t nchunk = (rows + APPLY_CHUNK - 1) / APPLY_CHUNK;
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < rows; i++) {
-        sf_interp_term t = sf_interp_term_of(p, i);
-        for (int k = 0; k < nfields; k++)
-            outs[k][i] = t.kind == SF_TERM_NONE ? t.w : sf_interp_term_apply(&t, fields[k], 1);
-    }
+    for (int64_t q = 0; q < nchunk; q++) apply_chunk(p, q * APPLY_CHUNK, rows, nfields, fields, outs);
     return SF_OK;
 }
 

@@ -1,0 +1,54 @@
+/* lib/interp/block.h — the builder's unit of work: a block of up to
+ * SF_INTERP_BLOCK neighbouring columns (a, c0 .. c0+nb-1) of the data seen as
+ * (pre, n, post).  Reading and writing a block level by level touches
+ * contiguous memory, where one column alone would touch a new cache line
+ * (and often a new page) at every level. */
+#ifndef SF_INTERP_BLOCK_H
+#define SF_INTERP_BLOCK_H
+
+#include "../mat/kind_interp.h"
+#include "column.h"
+
+enum { SF_INTERP_BLOCK = 32 };
+
+typedef struct grid {
+    const double *x;
+    bool shared; /* one 1-D grid for every column */
+} grid;
+
+typedef struct plan {
+    grid src, dst;
+    int64_t pre, n, m, post;
+    column_rule rule;
+} plan;
+
+/* Why a column is bad, and where along it. */
+typedef enum col_fault {
+    FAULT_NONE = 0, FAULT_SRC_NAN, FAULT_SRC_LOG, FAULT_NOT_MONOTONIC, FAULT_DST_NAN, FAULT_DST_LOG
+} col_fault;
+typedef struct col_check {
+    col_fault fault;
+    int64_t pos;
+    int64_t col; /* flat column index a * post + c */
+} col_check;
+
+/* Per-thread workspace for one block. */
+typedef struct scratch {
+    double *raw, *traw; /* [block][n], [block][m]: columns as read */
+    double *xs, *xt;    /* [n], [m]: one column, increasing, in the method's coordinate */
+    seg *sg;            /* [block][m] */
+    bool *falling;      /* [block] */
+} scratch;
+
+/* One allocation holding `threads` workspaces; NULL (message set) on failure. */
+scratch *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
+
+/* Weights of block b (of plan_blocks(pl)) into p; the first bad column of the
+ * block is returned in the check (fault FAULT_NONE if none). */
+int64_t plan_blocks(const plan *pl);
+col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p);
+
+/* Check of the single column col (for the message after a failed build). */
+col_check column_check(const plan *pl, int64_t col, scratch *sc);
+
+#endif
