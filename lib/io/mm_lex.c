@@ -59,11 +59,12 @@ int mm_parse_int(mm_tok t, int64_t *out) {
     if (t.n > 0 && (t.s[0] == '+' || t.s[0] == '-')) neg = t.s[i++] == '-';
     if (i == t.n) return 1;
     uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t top = limit / 10, last = limit % 10; /* hoisted: no division per digit */
     bool overflow = false;
     for (; i < t.n; i++) {
         unsigned d = (unsigned char)t.s[i] - '0';
         if (d > 9) return 1;
-        if (v > (limit - d) / 10) overflow = true; /* keep scanning: syntax wins */
+        if (v > top || (v == top && d > last)) overflow = true; /* keep scanning: syntax wins */
         else v = v * 10 + d;
     }
     if (overflow) return 2;
