@@ -64,19 +64,22 @@ int cli_file_load(cli *c, const char *path, cli_file *f) {
     if (fd < 0) return cli_error("%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     int rc = CLI_OK;
-    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    if (fstat(fd, &sb) != 0) {
+        rc = cli_error("%s: cannot open: %s", path, strerror(errno));
+    } else if (S_ISDIR(sb.st_mode)) {
         rc = cli_error("%s: cannot open: %s", path, strerror(EISDIR));
-    } else if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+    } else if (!S_ISREG(sb.st_mode)) {
+        rc = load_stream(fd, f); /* a pipe or a device */
+    } else if (sb.st_size > 0) {
         /* MAP_POPULATE reads the file now, so the timed parse sees memory */
         void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (m == MAP_FAILED) rc = load_stream(fd, f);
-        else {
+        if (m == MAP_FAILED) {
+            rc = load_stream(fd, f);
+        } else {
             f->map = m;
             f->data = m;
             f->len = (size_t)sb.st_size;
         }
-    } else if (!S_ISREG(sb.st_mode)) {
-        rc = load_stream(fd, f);
     }
     close(fd);
     return rc;
