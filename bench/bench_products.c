@@ -5,7 +5,8 @@
  * with 1, 4, 16 and 64 right-hand sides, the matrices in ../shared/data.
  * GB/s counts the bytes a CSR product must move: 12 per entry, 8 per row
  * offset, 8 per element of B (read once) and of C (written once).
- * Usage: bench_products [quick]   (quick: 10^5 rows, for a smoke run) */
+ * Usage: bench_products [quick|full] [CASE]  (quick: 10^5 rows for a smoke run;
+ * CASE: run only the cases whose name contains it) */
 #include <cblas.h>
 #include <cs.h>
 #include <omp.h>
@@ -23,6 +24,7 @@
 #endif
 
 static double triad[3]; /* STREAM triad GB/s with 1 and 2 threads */
+static const char *only; /* run only cases whose name contains this */
 
 /* ------------------------------------------------------------ the matrices */
 
@@ -169,6 +171,7 @@ static void print_triad_share(const bench_row *row, int threads) {
  * k = 1 and to librsb (same threads) otherwise. */
 static void bench_case(sf_ctx *ctx, const char *cname, const sf_mat *A, int64_t k, int reps,
                        int with_dense) {
+    if (only && !strstr(cname, only)) return;
     run r = {.ctx = ctx, .A = A, .k = k, .x = filled(A->cols * k), .y = filled(A->rows * k)};
     double bytes = csr_bytes(A, k);
     bench_row ref = {0}, rsb[3] = {{0}}, sf[3];
@@ -241,6 +244,7 @@ static void bench_shared(sf_ctx *ctx) {
 
 int main(int argc, char **argv) {
     int quick = argc > 1 && !strcmp(argv[1], "quick");
+    only = argc > 2 ? argv[2] : NULL;
     int64_t n = quick ? 100000 : 1000000, g = quick ? 316 : 1000;
     sf_ctx *ctx;
     if (sf_ctx_create(&ctx)) return 1;

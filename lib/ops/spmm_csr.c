@@ -9,34 +9,73 @@
 /* Columns of B handled together: the accumulators stay in registers/L1. */
 #define COL_BLOCK 64
 
+/* Rows of B are gathered in the column order of A's entries, which for
+ * scattered patterns is a cache (and TLB) miss per entry: ask for the row
+ * needed PREFETCH_AHEAD entries later so several misses are in flight. */
+#define PREFETCH_AHEAD 12
+static inline void prefetch_row(const double *row, int64_t kb) {
+    for (int64_t j = 0; j < kb; j += 8) __builtin_prefetch(row + j);
+}
+
+/* Entries before this index prefetch; -1 (none) when B spans under 4 MB and
+ * stays in cache anyway. */
+static int64_t prefetch_end(const sf_csr *a, int64_t r1, const sf_strided *B) {
+    double span = 8.0 * (double)B->rows * (double)(B->rs > B->cols ? B->rs : B->cols);
+    return span > 4e6 ? a->rowptr[r1] - PREFETCH_AHEAD : -1;
+}
+
 /* One right-hand side (SpMV), any strides. */
 static void rows_one_column(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
                             const sf_strided *B, double beta, const sf_strided *C) {
     const double *x = B->data;
+    int64_t last = prefetch_end(a, r1, B);
     for (int64_t i = r0; i < r1; i++) {
         double s = 0.0;
-        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++)
+        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
+            if (p < last) __builtin_prefetch(x + a->colind[p + PREFETCH_AHEAD] * B->rs);
             s += a->val[p] * x[a->colind[p] * B->rs];
+        }
         double *y = C->data + i * C->rs;
         *y = sf_axpby(alpha, s, beta, *y);
     }
 }
 
-/* Row-major B and C (unit column stride): the inner loop runs over
- * contiguous columns and vectorizes. */
-static void rows_contiguous(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
-                            const sf_strided *B, double beta, const sf_strided *C) {
+/* Rows r0..r1 for kb contiguous columns of B (row stride brs) and C (row
+ * stride crs).  Always inlined: called with a constant kb the loops unroll and
+ * the accumulators stay in registers.  Entries before `last` prefetch. */
+static inline __attribute__((always_inline)) void rows_width(const sf_csr *a, int64_t r0,
+                                                             int64_t r1, double alpha,
+                                                             const double *b, int64_t brs,
+                                                             double beta, double *c, int64_t crs,
+                                                             int64_t kb, int64_t last) {
     double acc[COL_BLOCK];
     for (int64_t i = r0; i < r1; i++) {
-        for (int64_t j0 = 0; j0 < B->cols; j0 += COL_BLOCK) {
-            int64_t kb = B->cols - j0 < COL_BLOCK ? B->cols - j0 : COL_BLOCK;
-            for (int64_t j = 0; j < kb; j++) acc[j] = 0.0;
-            for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
-                const double v = a->val[p], *b = B->data + a->colind[p] * B->rs + j0;
-                for (int64_t j = 0; j < kb; j++) acc[j] += v * b[j];
-            }
-            double *c = C->data + i * C->rs + j0;
-            for (int64_t j = 0; j < kb; j++) c[j] = sf_axpby(alpha, acc[j], beta, c[j]);
+        for (int64_t j = 0; j < kb; j++) acc[j] = 0.0;
+        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
+            if (p < last) prefetch_row(b + a->colind[p + PREFETCH_AHEAD] * brs, kb);
+            const double v = a->val[p], *bp = b + a->colind[p] * brs;
+            for (int64_t j = 0; j < kb; j++) acc[j] += v * bp[j];
+        }
+        double *cp = c + i * crs;
+        for (int64_t j = 0; j < kb; j++) cp[j] = sf_axpby(alpha, acc[j], beta, cp[j]);
+    }
+}
+
+/* Row-major B and C (unit column stride): blocks of at most COL_BLOCK
+ * columns, common widths specialised. */
+static void rows_contiguous(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
+                            const sf_strided *B, double beta, const sf_strided *C) {
+    int64_t last = prefetch_end(a, r1, B);
+    for (int64_t j0 = 0; j0 < B->cols; j0 += COL_BLOCK) {
+        int64_t kb = B->cols - j0 < COL_BLOCK ? B->cols - j0 : COL_BLOCK;
+        const double *b = B->data + j0;
+        double *c = C->data + j0;
+        switch (kb) {
+        case 2: rows_width(a, r0, r1, alpha, b, B->rs, beta, c, C->rs, 2, last); break;
+        case 4: rows_width(a, r0, r1, alpha, b, B->rs, beta, c, C->rs, 4, last); break;
+        case 8: rows_width(a, r0, r1, alpha, b, B->rs, beta, c, C->rs, 8, last); break;
+        case 16: rows_width(a, r0, r1, alpha, b, B->rs, beta, c, C->rs, 16, last); break;
+        default: rows_width(a, r0, r1, alpha, b, B->rs, beta, c, C->rs, kb, last);
         }
     }
 }
