@@ -37,7 +37,12 @@ typedef struct sf_mm_info {
 /* Read a Matrix Market file into a CSR handle.  Symmetric and skew-symmetric
  * files are expanded to both triangles; pattern entries get the value 1;
  * duplicates are summed; array files keep their nonzeros.  Complex files are
- * SF_ERR_UNSUPPORTED.  info may be NULL.  The file is read in one pass. */
+ * SF_ERR_UNSUPPORTED.  info may be NULL.  The file is read in one pass.
+ * Accepted: blank and comment lines anywhere after the banner, CRLF, keywords
+ * in any case, inf/nan, underflow to a denormal or zero.  Rejected (with
+ * "NAME: line N: ..."): a value that overflows a double (1e400), an entry
+ * above the diagonal of a symmetric file.  An explicit -0 or 0 entry of a
+ * coordinate file is kept; zeros of an array file are dropped. */
 sf_status sf_mm_read(sf_ctx *ctx, const char *path, sf_mat **out, sf_mm_info *info);
 
 /* The same from a memory buffer of len bytes; name is used in messages. */
