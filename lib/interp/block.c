@@ -67,24 +67,27 @@ static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
     return (col_check){FAULT_NONE, 0, 0};
 }
 
-/* Segments of columns c0 .. c0+nb-1 (just one when both grids are shared). */
+/* Segments of columns c0 .. c0+nb-1 (just one when both grids are shared);
+ * shared targets are checked and ordered once for the block. */
 static col_check block_segs(const plan *pl, int64_t a, int64_t c0, int nb, scratch *sc) {
     const double *xs = load(&pl->src, pl, pl->n, a, c0, nb, sc->raw);
     const double *xt = load(&pl->dst, pl, pl->m, a, c0, nb, sc->traw);
     if (pl->src.shared && pl->dst.shared) nb = 1;
-    for (int c = 0; c < nb; c++) {
-        const double *x = pl->src.shared ? xs : xs + c * pl->n;
-        const double *t = pl->dst.shared ? xt : xt + c * pl->m;
-        col_check ck = prepare_source(pl, x, sc->xs, &sc->falling[c]);
-        if (ck.fault == FAULT_NONE) ck = prepare_targets(pl, t, sc->xt);
-        if (ck.fault != FAULT_NONE) {
-            ck.col = a * pl->post + c0 + c;
-            return ck;
+    col_check ck = {FAULT_NONE, 0, 0};
+    target_order order = TARGETS_UP;
+    for (int c = 0; c < nb && ck.fault == FAULT_NONE; c++) {
+        if (c == 0 || !pl->dst.shared) {
+            ck = prepare_targets(pl, pl->dst.shared ? xt : xt + c * pl->m, sc->xt);
+            order = column_target_order(sc->xt, pl->m);
         }
-        column_weights(&pl->rule, sc->xs, pl->n, sc->xt, pl->m,
-                       column_target_order(sc->xt, pl->m), sc->sg + c * pl->m);
+        if (ck.fault == FAULT_NONE)
+            ck = prepare_source(pl, pl->src.shared ? xs : xs + c * pl->n, sc->xs, &sc->falling[c]);
+        if (ck.fault == FAULT_NONE)
+            column_weights(&pl->rule, sc->xs, pl->n, sc->xt, pl->m, order, sc->sg + c,
+                           SF_INTERP_BLOCK);
+        else ck.col = a * pl->post + c0 + c;
     }
-    return (col_check){FAULT_NONE, 0, 0};
+    return ck;
 }
 
 /* Output of segment s for a column whose first source value is at src0:
@@ -111,7 +114,7 @@ static void block_emit(const plan *pl, int64_t a, int64_t c0, int nb, const scra
         int64_t i0 = (a * pl->m + k) * pl->post + c0, s0 = a * pl->n * pl->post + c0;
         for (int c = 0; c < nb; c++) {
             int cs = one ? 0 : c;
-            encode(pl, s0 + c, &sc->sg[cs * pl->m + k], sc->falling[cs], &p->src[i0 + c],
+            encode(pl, s0 + c, &sc->sg[k * SF_INTERP_BLOCK + cs], sc->falling[cs], &p->src[i0 + c],
                    &p->w[i0 + c]);
         }
     }

@@ -36,7 +36,7 @@ typedef struct col_check {
 typedef struct scratch {
     double *raw, *traw; /* [block][n], [block][m]: columns as read */
     double *xs, *xt;    /* [n], [m]: one column, increasing, in the method's coordinate */
-    seg *sg;            /* [block][m] */
+    seg *sg;            /* [m][block]: level-major like the output */
     bool *falling;      /* [block] */
 } scratch;
 

@@ -13,12 +13,12 @@ target_order column_target_order(const double *xt, int64_t m) {
     return up ? TARGETS_UP : down ? TARGETS_DOWN : TARGETS_UNSORTED;
 }
 
-static seg one(int64_t t) { return (seg){(int32_t)t, SEG_ONE, 1.0}; }
+static inline seg one(int64_t t) { return (seg){(int32_t)t, SEG_ONE, 1.0}; }
 static seg none(double value) { return (seg){-1, SEG_NONE, value}; }
 
 /* Two points t, t+1 with weight 1 - r on t; r of exactly 0 or 1 is one point,
  * so a NaN in the unused neighbour never reaches the output. */
-static seg two(int64_t t, double r) {
+static inline seg two(int64_t t, double r) {
     if (r == 0.0) return one(t);
     if (r == 1.0) return one(t + 1);
     return (seg){(int32_t)t, SEG_TWO, 1.0 - r};
@@ -40,7 +40,7 @@ static seg outside(const column_rule *rule, const double *xs, int64_t n, double 
 }
 
 /* Target v with xs[t] <= v, t the last such point (t = -1: below the grid). */
-static seg inside(const column_rule *rule, const double *xs, int64_t n, double v, int64_t t) {
+static inline seg inside(const column_rule *rule, const double *xs, int64_t n, double v, int64_t t) {
     if (t < 0) return outside(rule, xs, n, v, false);
     if (v == xs[t]) return one(t); /* the last of equal points wins */
     if (t == n - 1) return outside(rule, xs, n, v, true);
@@ -61,16 +61,16 @@ static int64_t last_at_most(const double *xs, int64_t n, double v) {
 }
 
 void column_weights(const column_rule *rule, const double *xs, int64_t n, const double *xt,
-                    int64_t m, target_order order, seg *out) {
+                    int64_t m, target_order order, seg *out, int64_t ostep) {
     if (order == TARGETS_UNSORTED) {
         for (int64_t k = 0; k < m; k++)
-            out[k] = inside(rule, xs, n, xt[k], last_at_most(xs, n, xt[k]));
+            out[k * ostep] = inside(rule, xs, n, xt[k], last_at_most(xs, n, xt[k]));
         return;
     }
     int64_t t = -1;
     for (int64_t q = 0; q < m; q++) {
         int64_t k = order == TARGETS_UP ? q : m - 1 - q;
         while (t + 1 < n && xs[t + 1] <= xt[k]) t++;
-        out[k] = inside(rule, xs, n, xt[k], t);
+        out[k * ostep] = inside(rule, xs, n, xt[k], t);
     }
 }

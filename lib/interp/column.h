@@ -28,8 +28,9 @@ typedef enum target_order { TARGETS_UP, TARGETS_DOWN, TARGETS_UNSORTED } target_
 target_order column_target_order(const double *xt, int64_t m);
 
 /* Weights of the m targets xt against the n increasing points xs, written to
- * out[0..m): a merge walk for sorted targets, a binary search otherwise. */
+ * out[k * ostep] for k < m: a merge walk for sorted targets, a binary search
+ * otherwise. */
 void column_weights(const column_rule *rule, const double *xs, int64_t n, const double *xt,
-                    int64_t m, target_order order, seg *out);
+                    int64_t m, target_order order, seg *out, int64_t ostep);
 
 #endif
