@@ -15,6 +15,18 @@ sf_mat *ot_handle(sf_ctx *ctx, sf_kind kind, int64_t rows, int64_t cols, uint64_
         free(d);
         return m;
     }
+    if (kind == SF_INTERP) { /* linear weights from a grid of cols points to rows targets */
+        double *xp = malloc((size_t)(cols + 1) * sizeof *xp), *xn = malloc((size_t)(rows + 1) * 8);
+        for (int64_t j = 0; j < cols; j++) xp[j] = (double)j;
+        for (int64_t i = 0; i < rows; i++) xn[i] = (tu_uniform(&s) + 1) * 0.5 * (double)cols - 0.5;
+        sf_shape sp, sn;
+        cr_assert_eq(sf_shape_make(ctx, 1, &cols, &sp), SF_OK);
+        cr_assert_eq(sf_shape_make(ctx, 1, &rows, &sn), SF_OK);
+        cr_assert_eq(sf_interp_weights(ctx, xp, &sp, xn, &sn, &sp, 0, SF_INTERP_LINEAR,
+                                       SF_EXTRAP_CLAMP, 0.0, &m), SF_OK, "%s", sf_ctx_message(ctx));
+        free(xp), free(xn);
+        return m;
+    }
     int64_t *dst = malloc((size_t)(rows + 1) * sizeof *dst), *src = malloc((size_t)(rows + 1) * 8);
     double *w = malloc((size_t)(rows + 1) * sizeof *w);
     int64_t n = 0;

@@ -6,7 +6,8 @@
 #include "testutil.h"
 
 /* A rows x cols handle of the kind (diagonal: square rows x rows; selection:
- * some rows unselected, weights random) built from seed. */
+ * some rows unselected, weights random; interpolation: linear weights from
+ * the grid 0..cols-1 to random targets) built from seed. */
 sf_mat *ot_handle(sf_ctx *ctx, sf_kind kind, int64_t rows, int64_t cols, uint64_t seed);
 
 /* A view with ld = inner + pad, random values, and padding set to a sentinel

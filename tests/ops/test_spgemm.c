@@ -26,9 +26,9 @@ static void assert_sorted_rows(sf_ctx *ctx, const sf_mat *m) {
 /* Every pair of kinds: the product equals the dense product. */
 Test(spgemm, every_kind_pair_against_dense) {
     sf_ctx *ctx = tu_ctx();
-    const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT};
-    for (int ka = 0; ka < 3; ka++)
-        for (int kb = 0; kb < 3; kb++) {
+    const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT, SF_INTERP};
+    for (int ka = 0; ka < 4; ka++)
+        for (int kb = 0; kb < 4; kb++) {
             int64_t m = kinds[ka] == SF_DIAG ? 14 : 19, n = 14;
             int64_t k = kinds[kb] == SF_DIAG ? 14 : 11;
             sf_mat *A = ot_handle(ctx, kinds[ka], m, n, (uint64_t)ka + 3);

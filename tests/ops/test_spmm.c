@@ -5,7 +5,7 @@
 
 #include "ops_testutil.h"
 
-static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT};
+static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT, SF_INTERP};
 
 /* One product checked against the reference; C's padding must survive. */
 static void check_case(sf_ctx *ctx, const sf_mat *A, sf_op op, sf_layout lb, sf_layout lc,
@@ -30,7 +30,7 @@ Test(spmm, every_kind_op_layout_against_dense) {
     sf_ctx *ctx = tu_ctx();
     const int64_t ks[] = {1, 3, 70};
     const double ab[][2] = {{1, 0}, {-0.5, 2}, {2.5, 1}};
-    for (int kd = 0; kd < 3; kd++) {
+    for (int kd = 0; kd < 4; kd++) {
         sf_mat *A = ot_handle(ctx, kinds[kd], 23, kinds[kd] == SF_DIAG ? 23 : 17, (uint64_t)kd + 1);
         for (int op = 0; op < 2; op++)
             for (int lb = 0; lb < 2; lb++)

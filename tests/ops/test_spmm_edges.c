@@ -6,11 +6,11 @@
 
 #include "ops_testutil.h"
 
-static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT};
+static const sf_kind kinds[] = {SF_CSR, SF_DIAG, SF_SELECT, SF_INTERP};
 
 Test(spmm_edges, beta_zero_ignores_nan_in_c) {
     sf_ctx *ctx = tu_ctx();
-    for (int kd = 0; kd < 3; kd++)
+    for (int kd = 0; kd < 4; kd++)
         for (int op = 0; op < 2; op++) {
             sf_mat *A = ot_handle(ctx, kinds[kd], 8, 8, 3);
             sf_dense B = ot_view(8, 3, SF_ROW_MAJOR, SF_REAL, 0, 1);
