@@ -15,6 +15,7 @@
 
 #include "bench_common.h"
 #include "solve/chol_internal.h"
+#include "solve/tri_internal.h"
 #include "sparsefirst.h"
 
 #ifndef SF_DATA_DEFAULT
@@ -78,6 +79,17 @@ static void run_dense(void *arg) {
     else
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)c->n,
                     (int)c->k, 1.0, c->dense, (int)c->n, c->x, (int)c->n);
+}
+
+/* The substitution alone (no argument or pivot checks), with c->threads
+ * forced: shows what the checks cost and what threads give when forced. */
+static void run_kernel(void *arg) {
+    tcase *c = arg;
+    const tri_plan *p = NULL;
+    sf_tri_plan_get(c->ctx, c->T, SF_LOWER, SF_OP_NONE, &p);
+    tri_rhs r = {.b = c->b, .brs = c->k, .bcs = 1, .x = c->x, .xrs = c->k, .xcs = 1, .k = c->k,
+                 .alpha = 1.0};
+    sf_tri_execute(c->ctx, p, &r, c->threads);
 }
 
 static void run_analysis(void *arg) {
@@ -188,14 +200,19 @@ static void run_case(tcase *c, int reps) {
         row(c, "sparsefirst 1t", run_sf, reps, &ref, c->k == 1 ? &t1 : NULL);
         c->threads = 2;
         row(c, "sparsefirst 2t", run_sf, reps, &ref, c->k == 1 ? &t2 : NULL);
+        c->threads = 1;
+        row(c, "  kernel only, 1t", run_kernel, reps, &ref, NULL);
+        c->threads = 2;
+        row(c, "  kernel only, 2t forced", run_kernel, reps, &ref, NULL);
     }
     double best = fmin(t1, t2), gain = t_cx - best;
     char repaid[64] = "never (not faster than CXSparse)";
     if (gain > 0) snprintf(repaid, sizeof repaid, "%.1f solves", t_an / gain);
-    printf("# %s: analysis %.3f ms = %.2f solves; %lld levels, widest %lld, avg width %.0f; "
-           "repaid against CXSparse after %s\n",
+    printf("# %s: analysis %.3f ms = %.2f solves; %lld levels, widest %lld, avg width %.0f, "
+           "%lld cross rows (%.2f%%); repaid against CXSparse after %s\n",
            c->name, t_an * 1e3, t_an / best, (long long)info.levels, (long long)info.max_width,
-           (double)c->n / (double)info.levels, repaid);
+           (double)c->n / (double)info.levels, (long long)info.cross_rows,
+           100.0 * (double)info.cross_rows / (double)c->n, repaid);
     cs_di_spfree(c->csc);
     free(c->dense);
     free(c->b);

@@ -58,6 +58,7 @@ sf_status sf_tri_solve_vec(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
 typedef struct sf_tri_info {
     int64_t levels;       /* length of the longest dependency chain */
     int64_t max_width;    /* rows in the widest level */
+    int64_t cross_rows;   /* rows a threaded solve computes after waiting for another thread */
     size_t bytes;         /* bytes the analysis holds in the handle */
     double min_abs_pivot; /* over the diagonal of the triangle (0 if a pivot is missing) */
     double max_abs_pivot;

@@ -10,8 +10,8 @@ static void plan_free(sf_ctx *ctx, tri_plan *p) {
     if (!p) return;
     sf_mat_free(p->owned);
     sf_free(ctx, p->split);
-    sf_free(ctx, p->level_ptr);
-    sf_free(ctx, p->order);
+    sf_free(ctx, p->part_ptr);
+    sf_free(ctx, p->sched);
     sf_free(ctx, p);
 }
 
@@ -40,43 +40,9 @@ static void find_splits(tri_plan *p) {
     }
 }
 
-/* level[i] = 1 + the deepest level row i depends on; then rows are bucketed
- * by level (stable, so rows of a level stay in increasing order). */
-static sf_status build_levels(sf_ctx *ctx, tri_plan *p) {
-    int64_t n = p->n;
-    int32_t *level = sf_alloc_array(ctx, (size_t)n, sizeof *level, "triangular level numbers");
-    SF_CHECK_ALLOC(ctx, level);
-    int32_t depth = 0;
-    for (int64_t s = 0; s < n; s++) {
-        int64_t i = p->uplo == SF_LOWER ? s : n - 1 - s, beg, end;
-        tri_row_range(p, i, &beg, &end);
-        int32_t l = 0;
-        for (int64_t q = beg; q < end; q++)
-            if (level[p->colind[q]] + 1 > l) l = level[p->colind[q]] + 1;
-        level[i] = l;
-        if (l + 1 > depth) depth = l + 1;
-    }
-    p->levels = depth;
-    p->level_ptr = sf_calloc(ctx, (size_t)depth + 1, sizeof *p->level_ptr, "triangular levels");
-    if (!p->level_ptr) {
-        sf_free(ctx, level);
-        return sf_last_alloc_status(ctx);
-    }
-    for (int64_t i = 0; i < n; i++) p->level_ptr[level[i] + 1]++;
-    p->max_width = 0;
-    for (int64_t l = 0; l < depth; l++) {
-        if (p->level_ptr[l + 1] > p->max_width) p->max_width = p->level_ptr[l + 1];
-        p->level_ptr[l + 1] += p->level_ptr[l];
-    }
-    for (int64_t i = 0; i < n; i++) p->order[p->level_ptr[level[i]]++] = (int32_t)i;
-    for (int64_t l = depth; l > 0; l--) p->level_ptr[l] = p->level_ptr[l - 1];
-    p->level_ptr[0] = 0;
-    sf_free(ctx, level);
-    return SF_OK;
-}
-
 /* A plan over the CSR matrix m (which the plan owns if `own`). */
-static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo, tri_plan **out) {
+static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo, int parts,
+                            tri_plan **out) {
     tri_plan *p = sf_calloc(ctx, 1, sizeof *p, "triangular solve plan");
     if (!p) {
         if (own) sf_mat_free((sf_mat *)m);
@@ -86,19 +52,18 @@ static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo
                     .colind = m->u.csr.colind, .val = m->u.csr.val,
                     .owned = own ? (sf_mat *)m : NULL};
     p->split = sf_alloc_array(ctx, (size_t)p->n, sizeof *p->split, "triangular diagonal positions");
-    p->order = p->split ? sf_alloc_array(ctx, (size_t)p->n, sizeof *p->order, "triangular level order")
-                        : NULL;
-    sf_status st = p->order ? SF_OK : sf_last_alloc_status(ctx);
+    sf_status st = p->split ? SF_OK : sf_last_alloc_status(ctx);
     if (!st) {
         find_splits(p);
-        st = build_levels(ctx, p);
+        p->clean = p->other_row < 0 && p->missing_diag < 0;
+        st = sf_tri_schedule_build(ctx, p, parts);
     }
     if (st) {
         plan_free(ctx, p);
         return st;
     }
-    p->bytes = sf_alloc_size(p) + sf_alloc_size(p->split) + sf_alloc_size(p->order) +
-               sf_alloc_size(p->level_ptr) + (p->owned ? sf_mat_bytes(p->owned) : 0);
+    p->bytes = sf_alloc_size(p) + sf_alloc_size(p->split) + sf_alloc_size(p->sched) +
+               sf_alloc_size(p->part_ptr) + (p->owned ? sf_mat_bytes(p->owned) : 0);
     *out = p;
     return SF_OK;
 }
@@ -136,28 +101,31 @@ static sf_status transpose_triangle(sf_ctx *ctx, const tri_plan *p, sf_mat **out
     return SF_OK;
 }
 
-static sf_status build_plain(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, tri_plan **out) {
-    if (T->kind == SF_CSR) return plan_build(ctx, T, false, uplo, out);
+static sf_status build_plain(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, int parts,
+                             tri_plan **out) {
+    if (T->kind == SF_CSR) return plan_build(ctx, T, false, uplo, parts, out);
     sf_mat *c = NULL;
     sf_status st = sf_mat_to_csr(ctx, T, &c);
-    return st ? st : plan_build(ctx, c, true, uplo, out);
+    return st ? st : plan_build(ctx, c, true, uplo, parts, out);
 }
 
 static sf_status build_transposed(sf_ctx *ctx, const tri_plan *plain, tri_plan **out) {
     sf_mat *t = NULL;
     sf_status st = transpose_triangle(ctx, plain, &t);
-    return st ? st : plan_build(ctx, t, true, plain->uplo == SF_LOWER ? SF_UPPER : SF_LOWER, out);
+    sf_uplo flipped = plain->uplo == SF_LOWER ? SF_UPPER : SF_LOWER;
+    return st ? st : plan_build(ctx, t, true, flipped, plain->parts, out);
 }
 
 /* Find or make the cache entry of the triangle, with the plans op needs. */
-static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, const tri_plan **out) {
+static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, int parts,
+                                    const tri_plan **out) {
     sf_ctx *ctx = m->ctx;
     sf_cache_slot slot = uplo == SF_LOWER ? SF_CACHE_TRI_LOWER : SF_CACHE_TRI_UPPER;
     tri_cache *c = sf_mat_cache_get(m, slot);
     if (!c) {
         tri_cache *fresh = sf_calloc(ctx, 1, sizeof *fresh, "triangular solve cache");
         SF_CHECK_ALLOC(ctx, fresh);
-        sf_status st = build_plain(ctx, m, uplo, &fresh->plain);
+        sf_status st = build_plain(ctx, m, uplo, parts, &fresh->plain);
         if (st) {
             sf_free(ctx, fresh);
             return st;
@@ -177,7 +145,7 @@ static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, const tri
 sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
                           const tri_plan **out) {
     sf_mat *m = (sf_mat *)T; /* the cache is not part of the matrix's value */
-    sf_status st = plan_get_owned_ctx(m, uplo, op, out);
+    sf_status st = plan_get_owned_ctx(m, uplo, op, sf_ctx_threads(ctx), out);
     if (st && ctx != m->ctx) sf_error(ctx, st, "%s", sf_ctx_message(m->ctx));
     return st;
 }

@@ -21,10 +21,14 @@ typedef struct tri_plan {
     int64_t other_row;       /* first entry on the wrong side: row, column (-1 if none) */
     int64_t other_col;
     int64_t missing_diag;    /* first row without a stored diagonal (-1 if none) */
-    int64_t levels;          /* level schedule: rows order[level_ptr[l] .. level_ptr[l+1]) */
-    int64_t max_width;       /* are independent of each other */
-    int64_t *level_ptr;      /* levels + 1 */
-    int32_t *order;          /* n */
+    bool clean;              /* no wrong-side entries and every diagonal stored: the
+                                diagonal is the last (lower) or first (upper) entry */
+    int64_t levels;          /* longest dependency chain */
+    int64_t max_width;       /* rows of the widest level */
+    int parts;               /* threads the schedule is made for */
+    int64_t *part_ptr;       /* parts + 1: thread t runs sched[part_ptr[t] .. part_ptr[t+1]) */
+    int32_t *sched;          /* n rows in level order; ~i marks a row reading other threads' rows */
+    int64_t cross_rows;      /* rows marked so */
     size_t bytes;
 } tri_plan;
 
@@ -35,10 +39,21 @@ typedef struct tri_cache {
     tri_plan *transposed;
 } tri_cache;
 
-/* The plan for (uplo, op) of T, built and cached on first use.  Errors are
- * reported on ctx. */
+enum { SF_TRI_MAX_PARTS = 64 };
+
+/* Levels and the per-thread schedule for `parts` threads (tri_schedule.c). */
+sf_status sf_tri_schedule_build(sf_ctx *ctx, tri_plan *p, int parts);
+
+/* The plan for (uplo, op) of T, built and cached on first use (the schedule
+ * for ctx's thread count, at least 2).  Errors are reported on ctx. */
 sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
                           const tri_plan **out);
+
+/* Position of row i's diagonal entry (when stored). */
+static inline int64_t tri_diag_pos(const tri_plan *p, int64_t i) {
+    if (!p->clean) return p->split[i];
+    return p->uplo == SF_LOWER ? p->rowptr[i + 1] - 1 : p->rowptr[i];
+}
 
 /* Whether row i of the plan stores its diagonal entry. */
 static inline bool tri_has_diag(const tri_plan *p, int64_t i) {
@@ -48,7 +63,10 @@ static inline bool tri_has_diag(const tri_plan *p, int64_t i) {
 
 /* The off-diagonal entries of row i in the plan's triangle: [*beg, *end). */
 static inline void tri_row_range(const tri_plan *p, int64_t i, int64_t *beg, int64_t *end) {
-    if (p->uplo == SF_LOWER) {
+    if (p->clean) {
+        *beg = p->rowptr[i] + (p->uplo == SF_UPPER);
+        *end = p->rowptr[i + 1] - (p->uplo == SF_LOWER);
+    } else if (p->uplo == SF_LOWER) {
         *beg = p->rowptr[i];
         *end = p->split[i];
     } else {

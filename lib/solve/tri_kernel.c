@@ -1,9 +1,10 @@
 /* The substitution itself.  One thread walks the rows in dependency order
- * (ascending for lower, descending for upper).  Several threads walk the level
- * schedule without barriers: each takes its share of every level and waits
- * only for the rows it reads (a "done" flag per row, set with release and read
- * with acquire).  Either way a row is computed by one thread with the same
- * order of summation, so the results are bitwise identical. */
+ * (ascending for lower, descending for upper).  Several threads each walk
+ * their part of the schedule (tri_schedule.c) without barriers, waiting only
+ * before "cross" rows until the rows they read are done (a flag per row, set
+ * with release and read with acquire).  Either way a row is computed by one
+ * thread with the same order of summation, so the results are bitwise
+ * identical for any thread count. */
 #include <omp.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -12,52 +13,78 @@
 
 enum { TRI_KB = 16 }; /* right-hand sides solved together per row */
 
-/* Row i for columns [c0, c0 + kb) of the right-hand sides. */
-static inline void row_solve(const tri_plan *p, const tri_rhs *r, int64_t i, int64_t c0,
-                             int kb) {
+/* Row i of a single contiguous right-hand side (the common case). */
+static inline __attribute__((always_inline)) void row_vec(const tri_plan *p, const tri_rhs *r,
+                                                          int64_t i) {
     int64_t beg, end;
     tri_row_range(p, i, &beg, &end);
-    const double *b = r->b + i * r->brs + c0 * r->bcs;
-    double *x = r->x + c0 * r->xcs;
-    if (kb == 1) {
-        double s = r->alpha * b[0];
-        for (int64_t q = beg; q < end; q++) s -= p->val[q] * x[p->colind[q] * r->xrs];
-        if (!r->unit) s /= p->val[p->split[i]];
-        x[i * r->xrs] = s;
-        return;
-    }
-    double acc[TRI_KB];
-    for (int c = 0; c < kb; c++) acc[c] = r->alpha * b[c * r->bcs];
-    for (int64_t q = beg; q < end; q++) {
-        const double v = p->val[q], *xj = x + p->colind[q] * r->xrs;
-        for (int c = 0; c < kb; c++) acc[c] -= v * xj[c * r->xcs];
-    }
-    if (!r->unit) {
-        const double d = p->val[p->split[i]];
-        for (int c = 0; c < kb; c++) acc[c] /= d;
-    }
-    for (int c = 0; c < kb; c++) x[i * r->xrs + c * r->xcs] = acc[c];
+    double s = r->alpha * r->b[i];
+    for (int64_t q = beg; q < end; q++) s -= p->val[q] * r->x[p->colind[q]];
+    r->x[i] = r->unit ? s : s / p->val[tri_diag_pos(p, i)];
 }
 
-/* Columns go together when X is row-major (xcs == 1); one at a time otherwise,
- * so each column's x stays contiguous. */
-static int block_width(const tri_rhs *r) { return r->xcs == 1 && r->k > 1 ? TRI_KB : 1; }
+/* Row i for TRI_KB contiguous columns from c0 (row-major B and X). */
+static inline __attribute__((always_inline)) void row_block(const tri_plan *p, const tri_rhs *r,
+                                                            int64_t i, int64_t c0) {
+    int64_t beg, end;
+    tri_row_range(p, i, &beg, &end);
+    double acc[TRI_KB];
+    const double *b = r->b + i * r->brs + c0;
+    for (int c = 0; c < TRI_KB; c++) acc[c] = r->alpha * b[c];
+    for (int64_t q = beg; q < end; q++) {
+        const double v = p->val[q], *xj = r->x + p->colind[q] * r->xrs + c0;
+        for (int c = 0; c < TRI_KB; c++) acc[c] -= v * xj[c];
+    }
+    if (!r->unit) {
+        const double d = p->val[tri_diag_pos(p, i)];
+        for (int c = 0; c < TRI_KB; c++) acc[c] /= d;
+    }
+    double *x = r->x + i * r->xrs + c0;
+    for (int c = 0; c < TRI_KB; c++) x[c] = acc[c];
+}
 
-static void row_solve_all(const tri_plan *p, const tri_rhs *r, int64_t i) {
-    int kb = block_width(r);
-    for (int64_t c0 = 0; c0 < r->k; c0 += kb)
-        row_solve(p, r, i, c0, r->k - c0 < kb ? (int)(r->k - c0) : kb);
+/* Row i, one column c, any strides. */
+static inline void row_strided(const tri_plan *p, const tri_rhs *r, int64_t i, int64_t c) {
+    int64_t beg, end;
+    tri_row_range(p, i, &beg, &end);
+    const double *x = r->x + c * r->xcs;
+    double s = r->alpha * r->b[i * r->brs + c * r->bcs];
+    for (int64_t q = beg; q < end; q++) s -= p->val[q] * x[p->colind[q] * r->xrs];
+    r->x[i * r->xrs + c * r->xcs] = r->unit ? s : s / p->val[tri_diag_pos(p, i)];
+}
+
+static bool is_vector(const tri_rhs *r) { return r->k == 1 && r->brs == 1 && r->xrs == 1; }
+static bool is_rowmajor(const tri_rhs *r) { return r->bcs == 1 && r->xcs == 1 && r->k >= TRI_KB; }
+
+/* Every column of row i: blocks of TRI_KB where the layout allows, the
+ * remaining columns one by one (the same arithmetic per element either way). */
+static inline __attribute__((always_inline)) void row_all(const tri_plan *p, const tri_rhs *r,
+                                                          int64_t i) {
+    if (is_vector(r)) {
+        row_vec(p, r, i);
+        return;
+    }
+    int64_t c = 0;
+    if (is_rowmajor(r))
+        for (; c + TRI_KB <= r->k; c += TRI_KB) row_block(p, r, i, c);
+    for (; c < r->k; c++) row_strided(p, r, i, c);
+}
+
+/* Rows in dependency order; specialised by `clean` so the inner loops see a
+ * constant. */
+static inline __attribute__((always_inline)) void serial_rows(const tri_plan *p, const tri_rhs *r,
+                                                              bool clean) {
+    tri_plan q = *p;
+    q.clean = clean;
+    if (q.uplo == SF_LOWER)
+        for (int64_t i = 0; i < q.n; i++) row_all(&q, r, i);
+    else
+        for (int64_t i = q.n - 1; i >= 0; i--) row_all(&q, r, i);
 }
 
 static void solve_serial(const tri_plan *p, const tri_rhs *r) {
-    int kb = block_width(r);
-    for (int64_t c0 = 0; c0 < r->k; c0 += kb) {
-        int w = r->k - c0 < kb ? (int)(r->k - c0) : kb;
-        if (p->uplo == SF_LOWER)
-            for (int64_t i = 0; i < p->n; i++) row_solve(p, r, i, c0, w);
-        else
-            for (int64_t i = p->n - 1; i >= 0; i--) row_solve(p, r, i, c0, w);
-    }
+    if (p->clean) serial_rows(p, r, true);
+    else serial_rows(p, r, false);
 }
 
 /* Spin until every row that row i reads is done; yield now and then, as the
@@ -68,22 +95,28 @@ static void wait_for_inputs(const tri_plan *p, const atomic_uchar *done, int64_t
     for (int64_t q = beg; q < end; q++)
         for (unsigned spins = 0;
              !atomic_load_explicit(&done[p->colind[q]], memory_order_acquire); spins++)
-            if (spins > 256) sched_yield();
+            if (spins > 64) sched_yield();
 }
 
-static void solve_levels(const tri_plan *p, const tri_rhs *r, atomic_uchar *done, int threads) {
-#pragma omp parallel num_threads(threads)
-    {
-        int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-        for (int64_t l = 0; l < p->levels; l++) {
-            int64_t lo = p->level_ptr[l], w = p->level_ptr[l + 1] - lo;
-            for (int64_t s = lo + w * t / nt; s < lo + w * (t + 1) / nt; s++) {
-                int64_t i = p->order[s];
-                wait_for_inputs(p, done, i);
-                row_solve_all(p, r, i);
-                atomic_store_explicit(&done[i], 1, memory_order_release);
-            }
+static void run_part(const tri_plan *p, const tri_rhs *r, atomic_uchar *done, int t) {
+    for (int64_t s = p->part_ptr[t]; s < p->part_ptr[t + 1]; s++) {
+        int32_t i = p->sched[s];
+        if (i < 0) {
+            i = ~i;
+            wait_for_inputs(p, done, i);
         }
+        row_all(p, r, i);
+        atomic_store_explicit(&done[i], 1, memory_order_release);
+    }
+}
+
+static void solve_parts(const tri_plan *p, const tri_rhs *r, atomic_uchar *done) {
+#pragma omp parallel num_threads(p->parts)
+    {
+        /* Fewer threads than parts (nested or limited OpenMP): run serially,
+         * as a thread holding two parts could wait on itself. */
+        if (omp_get_num_threads() == p->parts) run_part(p, r, done, omp_get_thread_num());
+        else if (omp_get_thread_num() == 0) solve_serial(p, r);
     }
 }
 
@@ -94,7 +127,7 @@ sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int t
     }
     atomic_uchar *done = sf_calloc(ctx, (size_t)p->n, sizeof *done, "triangular solve row flags");
     SF_CHECK_ALLOC(ctx, done);
-    solve_levels(p, r, done, threads);
+    solve_parts(p, r, done);
     sf_free(ctx, done);
     return SF_OK;
 }

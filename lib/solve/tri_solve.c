@@ -1,12 +1,13 @@
 /* Triangular solves: argument, structure and pivot checks (all before any
  * output is written), then the substitution of tri_kernel.c. */
+#include <float.h>
 #include <math.h>
 
 #include "tri_internal.h"
 
-/* Below this many rows per level on average, waiting for other threads costs
- * more than it saves (measured in bench/bench_trisolve.c, see docs/benchmarks.md). */
-enum { TRI_MIN_AVG_WIDTH = 64 };
+/* A threaded solve needs this many multiply-adds, and at most 1 row in
+ * TRI_MAX_CROSS_SHARE waiting on another thread. */
+enum { TRI_MIN_WORK = 1 << 20, TRI_MAX_CROSS_SHARE = 64 };
 
 static sf_status check_args(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
                             sf_diag_type diag, unsigned flags, const char *fn) {
@@ -35,16 +36,22 @@ static sf_status check_structure(sf_ctx *ctx, const tri_plan *plain, unsigned fl
 }
 
 /* Every pivot present, nonzero and finite; rows named in the plain numbering
- * (the transposed triangle has the same diagonal). */
+ * (the transposed triangle has the same diagonal).  The values may have been
+ * rewritten in place since the analysis, so this runs on every solve: one
+ * branch-free pass, the failing row looked up only when there is one. */
+static bool pivot_ok(double d) { return fabs(d) > 0.0 && fabs(d) <= DBL_MAX; }
+
 static sf_status check_pivots(sf_ctx *ctx, const tri_plan *plain, const char *fn) {
     if (plain->missing_diag >= 0)
         return sf_error(ctx, SF_ERR_SINGULAR, "%s: row %lld: missing diagonal entry", fn,
                         (long long)plain->missing_diag);
-    for (int64_t i = 0; i < plain->n; i++) {
-        double d = plain->val[plain->split[i]];
+    bool ok = true;
+    for (int64_t i = 0; i < plain->n; i++) ok &= pivot_ok(plain->val[tri_diag_pos(plain, i)]);
+    for (int64_t i = 0; !ok && i < plain->n; i++) {
+        double d = plain->val[tri_diag_pos(plain, i)];
         if (d == 0.0)
             return sf_error(ctx, SF_ERR_SINGULAR, "%s: row %lld: zero pivot", fn, (long long)i);
-        if (!isfinite(d))
+        if (!pivot_ok(d))
             return sf_error(ctx, SF_ERR_NONFINITE, "%s: row %lld: pivot is %g", fn, (long long)i, d);
     }
     return SF_OK;
@@ -79,11 +86,13 @@ static tri_rhs rhs_of(const sf_dense *B, sf_dense *X, double alpha, sf_diag_type
                      .k = B->cols, .alpha = alpha, .unit = diag == SF_UNIT};
 }
 
+/* Threads pay when there is enough work per solve and few rows wait on
+ * other threads (measured in bench/bench_trisolve.c, see docs/benchmarks.md). */
 static int threads_for(sf_ctx *ctx, const tri_plan *p, int64_t k) {
     int64_t work = (p->rowptr[p->n] + p->n) * (k > 0 ? k : 1);
-    int t = sf_threads_for(ctx, work);
-    if (t > 1 && p->n < TRI_MIN_AVG_WIDTH * p->levels) t = 1;
-    return t;
+    if (sf_ctx_threads(ctx) < 2 || work < TRI_MIN_WORK) return 1;
+    if (p->cross_rows * TRI_MAX_CROSS_SHARE > p->n) return 1;
+    return p->parts;
 }
 
 sf_status sf_tri_solve(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, sf_diag_type diag,
@@ -130,7 +139,7 @@ sf_status sf_tri_info_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, 
     if (st) return st;
     const tri_plan *p = NULL;
     sf_tri_plan_get(ctx, T, uplo, op, &p); /* cached: cannot fail now */
-    sf_tri_info r = {.levels = p->levels, .max_width = p->max_width,
+    sf_tri_info r = {.levels = p->levels, .max_width = p->max_width, .cross_rows = p->cross_rows,
                      .bytes = ((sf_mat *)T)->cache[uplo == SF_LOWER ? SF_CACHE_TRI_LOWER
                                                                     : SF_CACHE_TRI_UPPER].bytes,
                      .min_abs_pivot = p->n ? INFINITY : 0.0};
