@@ -13,6 +13,7 @@ typedef struct conn_view {
     bool wide;
     int64_t nelem;
     int k;
+    int shift; /* incidence entries are e << shift | a: no division in the loops */
 } conn_view;
 
 static inline int64_t node_at(const conn_view *c, int64_t q) {
@@ -31,7 +32,7 @@ static sf_status validate(sf_ctx *ctx, const conn_view *c, int64_t nodes) {
     return SF_OK;
 }
 
-/* incptr/inc: for every node, the element entries e*k + a that name it. */
+/* incptr/inc: for every node, the element entries (e << shift | a) naming it. */
 static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64_t **incptr,
                            int64_t **inc) {
     int64_t nq = c->nelem * c->k;
@@ -41,9 +42,11 @@ static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64
         sf_free(ctx, ptr);
         return sf_last_alloc_status(ctx);
     }
+    deriv_advise_huge(list, (size_t)nq * sizeof *list);
     for (int64_t q = 0; q < nq; q++) ptr[node_at(c, q) + 1]++;
     for (int64_t i = 0; i < nodes; i++) ptr[i + 1] += ptr[i];
-    for (int64_t q = 0; q < nq; q++) list[ptr[node_at(c, q)]++] = q;
+    for (int64_t e = 0, q = 0; e < c->nelem; e++)
+        for (int64_t a = 0; a < c->k; a++, q++) list[ptr[node_at(c, q)]++] = e << c->shift | a;
     for (int64_t i = nodes; i > 0; i--) ptr[i] = ptr[i - 1];
     ptr[0] = 0;
     *incptr = ptr;
@@ -58,7 +61,7 @@ static int64_t row_columns(const conn_view *c, const int64_t *incptr, const int6
                            int64_t i, int64_t *mark, int32_t *cols) {
     int64_t cnt = 0;
     for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
-        int64_t e = inc[t] / c->k;
+        int64_t e = inc[t] >> c->shift;
         for (int b = 0; b < c->k; b++) {
             int64_t j = node_at(c, e * c->k + b);
             if (mark[j] == i) continue;
@@ -90,7 +93,7 @@ static void fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *
         sort_small(cols, cnt);
         for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = m->u.csr.rowptr[i] + p; /* now pos[] */
         for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
-            int64_t e = inc[t] / k, a = inc[t] % k;
+            int64_t e = inc[t] >> c->shift, a = inc[t] & (((int64_t)1 << c->shift) - 1);
             for (int64_t b = 0; b < k; b++) map[(e * k + a) * k + b] = mark[node_at(c, e * k + b)];
         }
         for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = i; /* back to seen-marks for row i */
@@ -111,6 +114,9 @@ static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const 
                                              "assembly slot map");
     if (!st && !mp) st = sf_last_alloc_status(ctx);
     if (!st) {
+        deriv_advise_huge(mp, (size_t)(c->nelem * c->k * c->k) * sizeof *mp);
+        deriv_advise_huge(m->u.csr.colind, (size_t)nnz * sizeof(int32_t));
+        deriv_advise_huge(m->u.csr.val, (size_t)nnz * sizeof(double));
         for (int64_t i = 0; i < nodes; i++) m->u.csr.rowptr[i + 1] = m->u.csr.rowptr[i] + counts[i];
         fill_rows(c, incptr, inc, mark, m, mp);
         memset(m->u.csr.val, 0, (size_t)nnz * sizeof(double));
@@ -123,7 +129,7 @@ static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const 
     return st;
 }
 
-static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, const conn_view *c,
+static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, conn_view *c,
                                   sf_jac_pattern **out) {
     if (!ctx) return SF_ERR_ARG;
     if (!out || (c->nelem > 0 && c->k > 0 && !c->p))
@@ -132,6 +138,7 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, const conn_view *c
     if (c->nelem < 0 || c->k < 0 || !sf_mul_i64(c->nelem, (int64_t)c->k * c->k, &nq))
         return sf_error(ctx, SF_ERR_ARG, "assembly: bad element count %lld or size %d",
                         (long long)c->nelem, c->k);
+    while (((int64_t)1 << c->shift) < c->k) c->shift++;
     sf_status st = sf_check_dims(ctx, nodes, nodes, "assembly");
     if (st || (st = validate(ctx, c, nodes))) return st;
     int64_t *incptr = NULL, *inc = NULL, *map = NULL;
@@ -157,13 +164,13 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, const conn_view *c
 
 sf_status sf_assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                               const int64_t *conn, sf_jac_pattern **out) {
-    conn_view c = {conn, true, nelem, k};
+    conn_view c = {conn, true, nelem, k, 0};
     return assembly_pattern(ctx, nodes, &c, out);
 }
 
 sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                                   const int32_t *conn, sf_jac_pattern **out) {
-    conn_view c = {conn, false, nelem, k};
+    conn_view c = {conn, false, nelem, k, 0};
     return assembly_pattern(ctx, nodes, &c, out);
 }
 

@@ -10,8 +10,8 @@
 struct sf_jac_pattern {
     sf_ctx *ctx;
     sf_mat *m;        /* CSR: the pattern and the current values */
-    /* CSC view of the pattern: entry q of column j (colptr[j] <= q < colptr[j+1])
-     * is row rowind[q], stored at CSR position slot[q]. */
+    /* CSC view (FD handles only): entry q of column j (colptr[j] <= q <
+     * colptr[j+1]) is row rowind[q], stored at CSR position slot[q]. */
     int64_t *colptr;  /* cols + 1 */
     int32_t *rowind;  /* nnz */
     int64_t *slot;    /* nnz */
@@ -48,9 +48,11 @@ static inline void deriv_index_next(const sf_shape *s, int64_t *coord) {
 sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighted,
                            sf_mat **out);
 
-/* Wrap a CSR handle (taking ownership, also on failure) in a pattern handle
- * with its CSC view built. */
+/* Wrap a CSR handle in a pattern handle (taking ownership, also on failure). */
 sf_status deriv_pattern_wrap(sf_ctx *ctx, sf_mat *csr, sf_jac_pattern **out);
+
+/* Hint the kernel to back a large, not yet touched block with huge pages. */
+void deriv_advise_huge(void *p, size_t bytes);
 
 /* Greedy largest-first colouring of the columns of jp (uses its CSC view);
  * fills ncolors, cptr and ccols. */

@@ -1,6 +1,6 @@
 /* The pattern handle: a CSR matrix whose pattern is fixed for life and whose
- * values are rewritten in place, plus a CSC view of the same entries (for
- * column-oriented work and CSC export without any allocation later). */
+ * values are rewritten in place.  Handles made for finite differences also
+ * keep a CSC view of the same entries (column groups are column-oriented). */
 #include <string.h>
 
 #include "deriv_internal.h"
@@ -34,11 +34,6 @@ sf_status deriv_pattern_wrap(sf_ctx *ctx, sf_mat *csr, sf_jac_pattern **out) {
     }
     jp->ctx = ctx;
     jp->m = csr;
-    sf_status st = build_csc_view(ctx, jp);
-    if (st) {
-        sf_jac_pattern_free(jp);
-        return st;
-    }
     *out = jp;
     return SF_OK;
 }
@@ -60,7 +55,8 @@ sf_status sf_jac_pattern_create(sf_ctx *ctx, const sf_mat *pattern, sf_jac_patte
     sf_jac_pattern *jp = NULL;
     sf_status st = sf_mat_to_csr(ctx, pattern, &csr);
     if (st || (st = deriv_pattern_wrap(ctx, csr, &jp))) return st;
-    if ((st = deriv_color_columns(ctx, jp)) || (st = fd_workspace(ctx, jp))) {
+    if ((st = build_csc_view(ctx, jp)) || (st = deriv_color_columns(ctx, jp)) ||
+        (st = fd_workspace(ctx, jp))) {
         sf_jac_pattern_free(jp);
         return st;
     }
@@ -87,11 +83,19 @@ sf_status sf_jac_pattern_export_csc(sf_ctx *ctx, const sf_jac_pattern *jp, int64
                                     int32_t *rowind, double *val) {
     if (!ctx) return SF_ERR_ARG;
     if (!jp || !colptr) return sf_error(ctx, SF_ERR_ARG, "sf_jac_pattern_export_csc: NULL argument");
-    int64_t nnz = jp->m->nnz;
-    memcpy(colptr, jp->colptr, ((size_t)jp->m->cols + 1) * sizeof *colptr);
-    if (rowind) memcpy(rowind, jp->rowind, (size_t)nnz * sizeof *rowind);
-    if (val)
-        for (int64_t q = 0; q < nnz; q++) val[q] = jp->m->u.csr.val[jp->slot[q]];
+    const sf_mat *m = jp->m;
+    int64_t *cp = colptr; /* counts, then cp[j] walks through column j, then shifted back */
+    for (int64_t j = 0; j <= m->cols; j++) cp[j] = 0;
+    for (int64_t p = 0; p < m->nnz; p++) cp[m->u.csr.colind[p] + 1]++;
+    for (int64_t j = 0; j < m->cols; j++) cp[j + 1] += cp[j];
+    for (int64_t i = 0; i < m->rows; i++)
+        for (int64_t p = m->u.csr.rowptr[i]; p < m->u.csr.rowptr[i + 1]; p++) {
+            int64_t q = cp[m->u.csr.colind[p]]++;
+            if (rowind) rowind[q] = (int32_t)i;
+            if (val) val[q] = m->u.csr.val[p];
+        }
+    for (int64_t j = m->cols; j > 0; j--) cp[j] = cp[j - 1];
+    cp[0] = 0;
     return SF_OK;
 }
 
