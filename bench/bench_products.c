@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bench_common.h"
 #include "mat/mat_internal.h"
@@ -66,8 +67,16 @@ static sf_mat *random_rows(sf_ctx *ctx, int64_t n, int per_row) {
     return m;
 }
 
+/* Dense operands on transparent huge pages (THP is "madvise" here): the
+ * rows of B are gathered in random order, and with 4 kB pages nearly every
+ * gather of the random case would also miss the TLB.  Every contender uses
+ * the same buffers. */
 static double *filled(int64_t n) {
-    double *x = malloc((size_t)(n > 0 ? n : 1) * sizeof *x);
+    size_t bytes = (size_t)(n > 0 ? n : 1) * sizeof(double), huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, (bytes + huge - 1) / huge * huge)) abort();
+    madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+    double *x = p;
     for (int64_t i = 0; i < n; i++) x[i] = 1.0 + (double)(i % 7) * 0.125;
     return x;
 }
