@@ -207,13 +207,15 @@ sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke);
 typedef int (*sf_alpha_fn)(double s, double *alpha, double *dalpha, void *user);
 
 /* The residual r(x) = K(x) x with K(x) = sum_e alpha(|x_e|_2) P_e^T m_e P_e
- * (me: nelem x k x k) and its Jacobian
- *     dr/dx = K(x) + sum_e (m_e x_e) (alpha'(|x_e|) x_e / |x_e|)^T
- * assembled into the values of jp (same pattern as K).  r (nodes entries) and
- * kval (nnz entries, the values of K(x)) may be NULL.  Allocates nothing. */
-sf_status sf_assemble_scaled_residual(sf_ctx *ctx, sf_jac_pattern *jp, const double *me,
+ * (me: nelem x k x k, k <= 64) and its Jacobian
+ *     dr/dx = K(x) + sum_e (m_e x_e) (alpha'(|x_e|) x_e / |x_e|)^T,
+ * both in the pattern of jp (made by sf_assembly_pattern): r (rows entries),
+ * kval (nnz entries, the values of K(x)) and jval (nnz, the values of dr/dx;
+ * pass sf_jac_pattern_values(jp) to refresh the handle) may each be NULL.
+ * alpha is called for every element before anything is written. */
+sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, const double *me,
                                       sf_alpha_fn alpha, void *user, const double *x, double *r,
-                                      double *kval);
+                                      double *kval, double *jval);
 
 #ifdef __cplusplus
 }

@@ -46,24 +46,24 @@ static sf_status call_alpha(sf_ctx *ctx, sf_alpha_fn alpha, void *user, int64_t 
     return SF_OK;
 }
 
-static void scatter(sf_jac_pattern *jp, const double *me, int64_t e, const element *el,
-                    double *r, double *kval) {
+static void scatter(const sf_jac_pattern *jp, const double *me, int64_t e, const element *el,
+                    double *r, double *kval, double *jval) {
     int k = jp->k;
     const int64_t *map = jp->map + e * k * k;
-    double *jval = jp->m->u.csr.val, g = el->s > 0 ? el->dalpha / el->s : 0.0;
+    double g = el->s > 0 ? el->dalpha / el->s : 0.0;
     for (int a = 0; a < k; a++) {
         if (r) r[el->node[a]] += el->alpha * el->y[a];
         for (int b = 0; b < k; b++) {
             double kab = el->alpha * me[(e * k + a) * k + b];
             if (kval) kval[map[a * k + b]] += kab;
-            jval[map[a * k + b]] += kab + el->y[a] * g * el->x[b];
+            if (jval) jval[map[a * k + b]] += kab + el->y[a] * g * el->x[b];
         }
     }
 }
 
-sf_status sf_assemble_scaled_residual(sf_ctx *ctx, sf_jac_pattern *jp, const double *me,
+sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, const double *me,
                                       sf_alpha_fn alpha, void *user, const double *x, double *r,
-                                      double *kval) {
+                                      double *kval, double *jval) {
     if (!ctx) return SF_ERR_ARG;
     const char *fn = "sf_assemble_scaled_residual";
     if (!jp || !alpha || (jp->nelem > 0 && (!me || !x)))
@@ -78,13 +78,13 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, sf_jac_pattern *jp, const dou
         if (st) return st;
     }
     int64_t nnz = jp->m->nnz;
-    memset(jp->m->u.csr.val, 0, (size_t)nnz * sizeof(double));
+    if (jval) memset(jval, 0, (size_t)nnz * sizeof(double));
     if (kval) memset(kval, 0, (size_t)nnz * sizeof(double));
     if (r) memset(r, 0, (size_t)jp->m->rows * sizeof(double));
     for (int64_t e = 0; e < jp->nelem; e++) {
         gather(jp, me, x, e, &el);
         alpha(el.s, &el.alpha, &el.dalpha, user);
-        scatter(jp, me, e, &el, r, kval);
+        scatter(jp, me, e, &el, r, kval, jval);
     }
     return SF_OK;
 }

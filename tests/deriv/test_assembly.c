@@ -167,7 +167,8 @@ Test(assembly, scaled_residual_jacobian_against_fd) {
     cr_assert_eq(sf_assembly_pattern(ctx, NODES, E, K, conn, &jp), SF_OK);
     int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
     double *kval = malloc(nnz * sizeof *kval);
-    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_fn, NULL, x, r, kval), SF_OK);
+    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_fn, NULL, x, r, kval,
+                                             sf_jac_pattern_values(jp)), SF_OK);
     p4 p = {conn, me};
     naive_residual(x, want_r, &p);
     cr_assert_lt(tu_rel_diff(r, want_r, NODES), 1e-14);
@@ -188,7 +189,8 @@ Test(assembly, scaled_residual_jacobian_against_fd) {
     /* a failing alpha is named and leaves r untouched */
     double big[NODES], r2[NODES];
     for (int i = 0; i < NODES; i++) big[i] = 1e7, r2[i] = 42;
-    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_fn, NULL, big, r2, NULL), SF_ERR_ARG);
+    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_fn, NULL, big, r2, NULL, NULL),
+                 SF_ERR_ARG);
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_assemble_scaled_residual: element 0: alpha returned 4");
     cr_assert_eq(r2[3], 42);
     free(x), free(kval), free(fd), free(kx), free(rp), free(ci);
