@@ -18,7 +18,10 @@
     X("info", info, "print the shape, symmetry and storage of a .mtx or .npy file") \
     X("spmm", spmm, "sparse times dense product C = A*B or A^T*B") \
     X("gram", gram, "weighted Gram product G = B^H diag(W) B") \
-    X("convert", convert, "convert between .mtx and .npy (dense float64)")
+    X("convert", convert, "convert between .mtx and .npy (dense float64)") \
+    X("interp", interp, "interpolate an array along one axis (weights built and applied)") \
+    X("interp-weights", interp_weights, "build interpolation weights and save them (.sfw)") \
+    X("interp-apply", interp_apply, "apply saved weights (or their adjoint) to fields")
 
 #define DECLARE(name, id, summary) int cmd_##id(cli *c); extern const char cmd_##id##_usage[];
 COMMANDS(DECLARE)

@@ -1,0 +1,36 @@
+/* tools/sparsefirst/cmd_interp_opts.h — what the interp, interp-weights and
+ * interp-apply subcommands share: their options and float64 inputs. */
+#ifndef SF_CMD_INTERP_OPTS_H
+#define SF_CMD_INTERP_OPTS_H
+
+#include "cli.h"
+
+typedef struct interp_opts {
+    int axis; /* as given; may be negative (counted from the end) */
+    sf_interp_method method;
+    sf_interp_extrap extrapolate;
+    double fill;
+    bool has_shape;
+    sf_shape shape; /* --shape D0,D1,... */
+} interp_opts;
+
+/* Take --axis (required), --method, --extrapolate and, if allow_shape,
+ * --shape; problems become the usage error cli_args reports. */
+void interp_take_opts(cli *c, interp_opts *o, bool allow_shape);
+
+/* --axis against a rank: the axis in [0, ndim), or CLI_USAGE after the error. */
+int interp_axis(const interp_opts *o, int ndim, int *axis);
+
+/* A .npy (or .mtx) file as float64; complex is an error naming the file. */
+int interp_read_f8(cli *c, const char *path, sf_array **out);
+
+/* The weights of xp (data shape `data`) to xnew; the library's error names
+ * the coordinate files. */
+sf_status interp_build(sf_ctx *ctx, const interp_opts *o, int axis, const sf_array *xp,
+                       const sf_array *xnew, const sf_shape *data, sf_mat **W);
+
+/* The library's error after a failed build, charged to the target file when
+ * it is about the targets and to the source file otherwise. */
+int interp_build_error(cli *c, const char *xp_path, const char *xnew_path);
+
+#endif
