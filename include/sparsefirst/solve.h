@@ -34,7 +34,13 @@ enum {
     /* Read only the `uplo` triangle and ignore entries on the other side
      * (MKL's fill mode).  Without it such entries are SF_ERR_STRUCTURE naming
      * the first one's row and column. */
-    SF_TRI_IGNORE_OTHER = 1
+    SF_TRI_IGNORE_OTHER = 1,
+    /* T's values have not changed since its analysis (sf_tri_analyze or the
+     * first solve), which checked the pivots: skip the per-solve pivot scan,
+     * an extra pass over the diagonal (MKL's inspector-executor makes the same
+     * assumption).  Without it every solve rescans, so values rewritten in
+     * place can never lead to a division by zero. */
+    SF_TRI_VALUES_UNCHANGED = 2
 };
 
 /* Analyse T for solves with op(T) using its `uplo` triangle and keep the result

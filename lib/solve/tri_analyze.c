@@ -56,6 +56,9 @@ static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo
     if (!st) {
         find_splits(p);
         p->clean = p->other_row < 0 && p->missing_diag < 0;
+        p->bad_pivot = -1;
+        for (int64_t i = 0; i < p->n && p->bad_pivot < 0; i++)
+            if (tri_has_diag(p, i) && !tri_pivot_ok(p->val[p->split[i]])) p->bad_pivot = i;
         st = sf_tri_schedule_build(ctx, p, parts);
     }
     if (st) {

@@ -3,6 +3,9 @@
 #ifndef SF_TRI_INTERNAL_H
 #define SF_TRI_INTERNAL_H
 
+#include <float.h>
+#include <math.h>
+
 #include "../mat/mat_internal.h"
 #include "sparsefirst/solve.h"
 
@@ -21,6 +24,7 @@ typedef struct tri_plan {
     int64_t other_row;       /* first entry on the wrong side: row, column (-1 if none) */
     int64_t other_col;
     int64_t missing_diag;    /* first row without a stored diagonal (-1 if none) */
+    int64_t bad_pivot;       /* first row whose pivot was zero or not finite at analysis (-1) */
     bool clean;              /* no wrong-side entries and every diagonal stored: the
                                 diagonal is the last (lower) or first (upper) entry */
     int64_t levels;          /* longest dependency chain */
@@ -85,6 +89,9 @@ typedef struct tri_rhs {
     double alpha;
     bool unit;      /* unit diagonal: stored diagonal entries are not read */
 } tri_rhs;
+
+/* A usable pivot: nonzero and finite. */
+static inline bool tri_pivot_ok(double d) { return fabs(d) > 0.0 && fabs(d) <= DBL_MAX; }
 
 /* Run the substitution with `threads` threads (the plan checked already). */
 sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int threads);

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "solve_testutil.h"
+#include "solve/tri_internal.h" /* the CSR layout, to rewrite a value in place */
 
 enum { N = 4 };
 
@@ -42,6 +43,40 @@ Test(trisolve_errors, zero_pivot_named) {
                    "sf_tri_solve: row 2: zero pivot");
     expect_failure(ctx, T, SF_LOWER, SF_OP_TRANSPOSE, SF_NON_UNIT, 0, &B, SF_ERR_SINGULAR,
                    "row 2: zero pivot");
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+/* Values rewritten in place after the analysis are rescanned by every solve
+ * (unless the caller vouches they did not change). */
+Test(trisolve_errors, pivot_zeroed_after_analysis_is_caught) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *T = st_laplace2d(ctx, 5, 1);
+    double x[25], b[25] = {1};
+    cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_OK);
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_VALUES_UNCHANGED,
+                                  1.0, b, x), SF_OK);
+    T->u.csr.val[T->u.csr.rowptr[13] - 1] = 0.0; /* row 12's diagonal, as an in-place refill would */
+    double copy[25];
+    memcpy(copy, x, sizeof x);
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x),
+                 SF_ERR_SINGULAR);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 12: zero pivot");
+    cr_assert_eq(memcmp(x, copy, sizeof x), 0);
+    sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve_errors, zero_pivot_at_analysis_fails_even_when_values_unchanged) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t rp[] = {0, 1, 3}, ci[] = {0, 0, 1};
+    double v[] = {0.0, 1, 2}, b[2] = {1, 1}, x[2] = {7, 7};
+    sf_mat *T;
+    cr_assert_eq(sf_mat_from_csr(ctx, 2, 2, rp, ci, v, 0, &T), SF_OK);
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_VALUES_UNCHANGED,
+                                  1.0, b, x), SF_ERR_SINGULAR);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 0: zero pivot");
+    cr_assert(x[0] == 7 && x[1] == 7);
     sf_mat_free(T);
     tu_ctx_done(ctx);
 }
