@@ -90,10 +90,24 @@ int interp_read_f8(cli *c, const char *path, sf_array **out) {
     return st ? cli_ctx_error(c, path) : CLI_OK;
 }
 
-sf_status interp_build(sf_ctx *ctx, const interp_opts *o, int axis, const sf_array *xp,
-                       const sf_array *xnew, const sf_shape *data, sf_mat **W) {
-    return sf_interp_weights(ctx, xp->data, &xp->shape, xnew->data, &xnew->shape, data, axis,
-                             o->method, o->extrapolate, o->fill, W);
+sf_status interp_build_step(sf_ctx *ctx, void *state) {
+    interp_build_state *s = state;
+    if (!s->st)
+        s->st = sf_interp_weights(ctx, s->xp->data, &s->xp->shape, s->xn->data, &s->xn->shape,
+                                  &s->data, s->axis, s->o.method, s->o.extrapolate, s->o.fill, &s->W);
+    return SF_OK;
+}
+
+void interp_drop_weights(void *state) {
+    interp_build_state *s = state;
+    sf_mat_free(s->W);
+    s->W = NULL;
+}
+
+void interp_build_free(interp_build_state *s) {
+    interp_drop_weights(s);
+    sf_array_free(s->xp);
+    sf_array_free(s->xn);
 }
 
 int interp_build_error(cli *c, const char *xp_path, const char *xnew_path) {

@@ -24,10 +24,20 @@ int interp_axis(const interp_opts *o, int ndim, int *axis);
 /* A .npy (or .mtx) file as float64; complex is an error naming the file. */
 int interp_read_f8(cli *c, const char *path, sf_array **out);
 
-/* The weights of xp (data shape `data`) to xnew; the library's error names
- * the coordinate files. */
-sf_status interp_build(sf_ctx *ctx, const interp_opts *o, int axis, const sf_array *xp,
-                       const sf_array *xnew, const sf_shape *data, sf_mat **W);
+/* Building weights as a compute step of cli_timed.  The step never fails
+ * towards cli_timed: a failure is kept in st so that the error line can name
+ * the coordinate file at fault (interp_build_error). */
+typedef struct interp_build_state {
+    interp_opts o;
+    int axis;
+    sf_shape data;
+    sf_array *xp, *xn;
+    sf_mat *W;
+    sf_status st;
+} interp_build_state;
+sf_status interp_build_step(sf_ctx *ctx, void *state); /* state: interp_build_state */
+void interp_drop_weights(void *state);                 /* the undo between runs */
+void interp_build_free(interp_build_state *s);
 
 /* The library's error after a failed build, charged to the target file when
  * it is about the targets and to the source file otherwise. */

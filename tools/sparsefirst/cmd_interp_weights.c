@@ -17,47 +17,25 @@ const char cmd_interp_weights_usage[] =
     "  --extrapolate E        clamp (default), nan, linear, or a number\n"
     "The compute step timed by --time is building the weights.\n";
 
-typedef struct weights_state {
-    interp_opts o;
-    int axis;
-    sf_shape data;
-    sf_array *xp, *xn;
-    sf_mat *W;
-    sf_status st; /* of the build, reported against XP or XNEW */
-} weights_state;
-
-static void drop_weights(void *arg) {
-    weights_state *s = arg;
-    sf_mat_free(s->W);
-    s->W = NULL;
-}
-
-static sf_status build(sf_ctx *ctx, void *arg) {
-    weights_state *s = arg;
-    if (!s->st) s->st = interp_build(ctx, &s->o, s->axis, s->xp, s->xn, &s->data, &s->W);
-    return SF_OK;
-}
-
-static int weights(cli *c, const char *const *pos, const char *out, weights_state *s) {
+static int weights(cli *c, const char *const *pos, const char *out, interp_build_state *s) {
     int rc = interp_read_f8(c, pos[0], &s->xp);
     if (!rc) rc = interp_read_f8(c, pos[1], &s->xn);
     if (rc) return rc;
     s->data = s->o.has_shape ? s->o.shape : s->xp->shape;
     if ((rc = interp_axis(&s->o, s->data.ndim, &s->axis))) return rc;
-    if ((rc = cli_timed(c, pos[0], build, drop_weights, s))) return rc;
+    if ((rc = cli_timed(c, pos[0], interp_build_step, interp_drop_weights, s))) return rc;
     if (s->st) return interp_build_error(c, pos[0], pos[1]);
     return sf_interp_save(c->ctx, s->W, out) ? cli_ctx_error(c, out) : CLI_OK;
 }
 
 int cmd_interp_weights(cli *c) {
-    weights_state s = {0};
+    interp_build_state s = {0};
     const char *out = cli_output(c), *pos[2];
     interp_take_opts(c, &s.o, true);
     int rc = cli_args(c, 2, 2, pos);
     if (!rc && !out)
         rc = cli_usage_error("missing -o FILE (usage: sparsefirst interp-weights [options] XP XNEW --axis K -o W.sfw)");
     if (!rc) rc = weights(c, pos, out, &s);
-    sf_mat_free(s.W);
-    sf_array_free(s.xp), sf_array_free(s.xn);
+    interp_build_free(&s);
     return rc;
 }
