@@ -16,6 +16,8 @@
  * identifier names `int cmd_ID(cli *)` and `const char cmd_ID_usage[]`. */
 #define COMMANDS(X)                                                                  \
     X("info", info, "print the shape, symmetry and storage of a .mtx or .npy file") \
+    X("jacobian", jacobian, "Jacobian of an elementwise function of an array, as its diagonal") \
+    X("assemble", assemble, "assemble a sparse matrix from element matrices (duplicates summed)") \
     X("spmm", spmm, "sparse times dense product C = A*B or A^T*B") \
     X("gram", gram, "weighted Gram product G = B^H diag(W) B") \
     X("convert", convert, "convert between .mtx and .npy (dense float64)") \
