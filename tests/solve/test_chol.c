@@ -56,8 +56,8 @@ Test(chol, shared_spd_matrices_residual) {
         cr_assert_eq(sf_chol_factor(ctx, A, 0, &ch), SF_OK, "%s", sf_ctx_message(ctx));
         double res = chol_residual(ctx, ch, A, 3);
         /* bcsstk13 has a condition number near 1e10: the backward-stable bound
-         * |r|/|b| <= c u cond(A) allows about 1e-6 there. */
-        cr_assert_lt(res, m == 0 ? 1e-6 : 1e-10, "%s: residual %g", names[m], res);
+         * |r|/|b| <= c u cond(A) allows far more; 1e-9 is what it does with margin. */
+        cr_assert_lt(res, m == 0 ? 1e-9 : 1e-10, "%s: residual %g", names[m], res);
         cr_assert_gt(sf_chol_bytes(ch), (size_t)sf_chol_nnz_L(ch) * 8, "CHOLMOD's factor counted");
         sf_chol_free(ch);
         sf_mat_free(A);
