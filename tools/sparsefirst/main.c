@@ -20,6 +20,8 @@
     X("assemble", assemble, "assemble a sparse matrix from element matrices (duplicates summed)") \
     X("spmm", spmm, "sparse times dense product C = A*B or A^T*B") \
     X("gram", gram, "weighted Gram product G = B^H diag(W) B") \
+    X("trisolve", trisolve, "solve a sparse triangular system op(T) X = B") \
+    X("cholsolve", cholsolve, "solve A X = B by sparse Cholesky (CHOLMOD)") \
     X("convert", convert, "convert between .mtx and .npy (dense float64)") \
     X("interp", interp, "interpolate an array along one axis (weights built and applied)") \
     X("interp-weights", interp_weights, "build interpolation weights and save them (.sfw)") \
