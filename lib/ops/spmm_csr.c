@@ -24,20 +24,28 @@ static int64_t prefetch_end(const sf_csr *a, int64_t r1, const sf_strided *B) {
     return span > 4e6 ? a->rowptr[r1] - PREFETCH_AHEAD : -1;
 }
 
-/* One right-hand side (SpMV), any strides. */
-static void rows_one_column(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
-                            const sf_strided *B, double beta, const sf_strided *C) {
-    const double *x = B->data;
-    int64_t last = prefetch_end(a, r1, B);
+/* One right-hand side (SpMV) with x and y strides xs, ys; always inlined so
+ * that the common unit strides are constants.  No prefetch: x is 8 bytes per
+ * column and stays in the last-level cache far longer than B's rows do, and
+ * for banded matrices a prefetch only costs time. */
+static inline __attribute__((always_inline)) void rows_spmv(const sf_csr *a, int64_t r0,
+                                                            int64_t r1, double alpha,
+                                                            const double *x, int64_t xs,
+                                                            double beta, double *y, int64_t ys) {
+    const int64_t *rp = a->rowptr;
+    const int32_t *ci = a->colind;
+    const double *v = a->val;
     for (int64_t i = r0; i < r1; i++) {
         double s = 0.0;
-        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
-            if (p < last) __builtin_prefetch(x + a->colind[p + PREFETCH_AHEAD] * B->rs);
-            s += a->val[p] * x[a->colind[p] * B->rs];
-        }
-        double *y = C->data + i * C->rs;
-        *y = sf_axpby(alpha, s, beta, *y);
+        for (int64_t p = rp[i]; p < rp[i + 1]; p++) s += v[p] * x[ci[p] * xs];
+        y[i * ys] = sf_axpby(alpha, s, beta, y[i * ys]);
     }
+}
+
+static void rows_one_column(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
+                            const sf_strided *B, double beta, const sf_strided *C) {
+    if (B->rs == 1 && C->rs == 1) rows_spmv(a, r0, r1, alpha, B->data, 1, beta, C->data, 1);
+    else rows_spmv(a, r0, r1, alpha, B->data, B->rs, beta, C->data, C->rs);
 }
 
 /* Rows r0..r1 for kb contiguous columns of B (row stride brs) and C (row
@@ -111,6 +119,10 @@ static sf_status csr_apply(sf_ctx *ctx, double alpha, const sf_mat *A, const sf_
     const sf_csr *a = &A->u.csr;
     int64_t work = A->nnz * B->cols + A->rows * C->cols;
     int nt = sf_threads_for(ctx, work);
+    if (nt == 1) { /* no parallel region: its start-up shows on small products */
+        rows_any(a, 0, A->rows, alpha, B, beta, C);
+        return SF_OK;
+    }
 #pragma omp parallel num_threads(nt)
     {
         int64_t r0, r1;
