@@ -28,19 +28,8 @@ bool deriv_shape_equal(const sf_shape *a, const sf_shape *b) {
 
 sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighted,
                            sf_mat **out) {
-    sf_mat *m = NULL;
-    sf_status st = sf_mat_new(ctx, SF_SELECT, rows, cols, "selection Jacobian", &m);
-    if (st) return st;
-    m->u.sel.src = sf_alloc_array(ctx, (size_t)rows, sizeof(int32_t), "selection sources");
-    if (m->u.sel.src && weighted)
-        m->u.sel.weight = sf_alloc_array(ctx, (size_t)rows, sizeof(double), "selection weights");
-    if (!m->u.sel.src || (weighted && !m->u.sel.weight)) {
-        sf_mat_free(m);
-        return sf_last_alloc_status(ctx);
-    }
-    for (int64_t i = 0; i < rows; i++) m->u.sel.src[i] = -1;
-    *out = m;
-    return SF_OK;
+    static const double no_weight = 0.0; /* with no pairs: only asks for a weight array */
+    return sf_mat_selection(ctx, rows, cols, 0, NULL, NULL, weighted ? &no_weight : NULL, out);
 }
 
 /* Ask for transparent huge pages on the 2 MiB-aligned interior of a large

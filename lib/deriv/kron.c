@@ -15,15 +15,21 @@ static sf_status csr_of(sf_ctx *ctx, const sf_mat *m, sf_mat **tmp, const sf_mat
     return st;
 }
 
+/* A CSR handle for M (x) I_t or I_t (x) M: t times M's rows, columns and
+ * entries, with overflow named. */
+static sf_status kron_alloc(sf_ctx *ctx, const sf_mat *M, int64_t t, sf_mat **out) {
+    int64_t rows, cols, nnz;
+    if (!sf_mul_i64(M->rows, t, &rows) || !sf_mul_i64(M->cols, t, &cols) ||
+        !sf_mul_i64(M->nnz, t, &nnz))
+        return sf_error(ctx, SF_ERR_TOO_LARGE, "Kronecker Jacobian: %lld x %lld times %lld overflows",
+                        (long long)M->rows, (long long)M->cols, (long long)t);
+    return sf_csr_new(ctx, rows, cols, nnz, out);
+}
+
 /* Rows of the result: row (i, c) of (A (x) I_p) holds A[i, k] at column k*p + c. */
 static sf_status kron_identity_right(sf_ctx *ctx, const sf_mat *A, int64_t p, sf_mat **J) {
-    int64_t rows, cols, nnz;
-    if (!sf_mul_i64(A->rows, p, &rows) || !sf_mul_i64(A->cols, p, &cols) ||
-        !sf_mul_i64(A->nnz, p, &nnz))
-        return sf_error(ctx, SF_ERR_TOO_LARGE, "Kronecker Jacobian: %lld x %lld times %lld overflows",
-                        (long long)A->rows, (long long)A->cols, (long long)p);
     sf_mat *m = NULL;
-    sf_status st = sf_csr_new(ctx, rows, cols, nnz, &m);
+    sf_status st = kron_alloc(ctx, A, p, &m);
     if (st) return st;
     const int64_t *ap = A->u.csr.rowptr;
     int64_t q = 0;
@@ -41,13 +47,8 @@ static sf_status kron_identity_right(sf_ctx *ctx, const sf_mat *A, int64_t p, sf
 
 /* Row (r, j) of (I_n (x) Bt) holds Bt[j, k] at column r*p + k. */
 static sf_status kron_identity_left(sf_ctx *ctx, const sf_mat *Bt, int64_t n, sf_mat **J) {
-    int64_t rows, cols, nnz;
-    if (!sf_mul_i64(Bt->rows, n, &rows) || !sf_mul_i64(Bt->cols, n, &cols) ||
-        !sf_mul_i64(Bt->nnz, n, &nnz))
-        return sf_error(ctx, SF_ERR_TOO_LARGE, "Kronecker Jacobian: %lld times %lld x %lld overflows",
-                        (long long)n, (long long)Bt->rows, (long long)Bt->cols);
     sf_mat *m = NULL;
-    sf_status st = sf_csr_new(ctx, rows, cols, nnz, &m);
+    sf_status st = kron_alloc(ctx, Bt, n, &m);
     if (st) return st;
     const int64_t *bp = Bt->u.csr.rowptr;
     int64_t q = 0, p = Bt->cols;
