@@ -150,3 +150,27 @@ Test(bad, allocation_failures_clean_up) {
     tu_check_alloc_failures(build_body, &c);
     ref_case_free(&c);
 }
+
+/* Two bad columns far apart: with 2 threads each half finds one, and the
+ * message still names the first. */
+Test(bad, first_bad_column_whatever_the_threads) {
+    enum { C = 6000, NL = 8 };
+    sf_shape data = {2, {NL, C}}, ts = {1, {3}};
+    double *x = malloc(sizeof(double) * NL * C), t[3] = {1.5, 2.5, 3.5};
+    for (int k = 0; k < NL; k++)
+        for (int c = 0; c < C; c++) x[k * C + c] = k + 1;
+    x[3 * C + 5000] = 0; /* column 5000, position 3 */
+    x[5 * C + 1000] = 0; /* column 1000, position 5: the first */
+    for (int threads = 1; threads <= 2; threads++) {
+        sf_ctx *ctx = tu_ctx();
+        sf_ctx_set_threads(ctx, threads);
+        sf_mat *W = UNTOUCHED;
+        cr_assert_eq(sf_interp_weights(ctx, x, &data, t, &ts, &data, 0, SF_INTERP_LINEAR,
+                                       SF_EXTRAP_CLAMP, 0, &W), SF_ERR_ARG);
+        cr_assert_str_eq(sf_ctx_message(ctx), "sf_interp_weights: source coordinates are not "
+                         "monotonic in column 1000 at position 5 (value 0)");
+        cr_assert_eq(W, UNTOUCHED);
+        tu_ctx_done(ctx);
+    }
+    free(x);
+}
