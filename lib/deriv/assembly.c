@@ -54,9 +54,10 @@ static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64
     return SF_OK;
 }
 
-/* Row i's distinct columns: the nodes of every element containing i.
- * mark[j] == i means j was seen in row i.  Returns the count; writes the
- * columns to cols if not NULL. */
+/* Row i's distinct columns: the nodes of every element containing i, written
+ * to cols (room for all candidates: every candidate is stored, and kept only
+ * if new, so that the unpredictable "seen" test is not a branch).
+ * mark[j] == i means j was seen in row i.  Returns the count. */
 static int64_t row_columns(const conn_view *c, const int64_t *incptr, const int64_t *inc,
                            int64_t i, int64_t *mark, int32_t *cols) {
     int64_t cnt = 0;
@@ -64,10 +65,9 @@ static int64_t row_columns(const conn_view *c, const int64_t *incptr, const int6
         int64_t e = inc[t] >> c->shift;
         for (int b = 0; b < c->k; b++) {
             int64_t j = node_at(c, e * c->k + b);
-            if (mark[j] == i) continue;
+            cols[cnt] = (int32_t)j;
+            cnt += mark[j] != i;
             mark[j] = i;
-            if (cols) cols[cnt] = (int32_t)j;
-            cnt++;
         }
     }
     return cnt;
@@ -82,51 +82,72 @@ static void sort_small(int32_t *a, int64_t n) { /* insertion sort: rows are shor
     }
 }
 
-/* Fill the pattern's columns and the map; pos[j] = slot of column j in row i. */
-static void fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *inc,
-                      int64_t *mark, sf_mat *m, int64_t *map) {
-    int64_t nodes = m->rows, k = c->k;
+/* One pass over the rows, in order, so that each row's offset is known when
+ * it is written: its distinct columns sorted, then the map entries of every
+ * element entry in the row (pos = mark[j] is the slot of column j). */
+static int64_t fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *inc,
+                         int64_t *mark, int64_t nodes, int64_t *rowptr, int32_t *colind,
+                         int64_t *map) {
+    int64_t k = c->k, w = 0;
     for (int64_t j = 0; j < nodes; j++) mark[j] = -1;
     for (int64_t i = 0; i < nodes; i++) {
-        int32_t *cols = m->u.csr.colind + m->u.csr.rowptr[i];
+        rowptr[i] = w;
+        int32_t *cols = colind + w;
         int64_t cnt = row_columns(c, incptr, inc, i, mark, cols);
         sort_small(cols, cnt);
-        for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = m->u.csr.rowptr[i] + p; /* now pos[] */
+        for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = w + p; /* now pos[] */
         for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
             int64_t e = inc[t] >> c->shift, a = inc[t] & (((int64_t)1 << c->shift) - 1);
             for (int64_t b = 0; b < k; b++) map[(e * k + a) * k + b] = mark[node_at(c, e * k + b)];
         }
         for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = i; /* back to seen-marks for row i */
+        w += cnt;
     }
+    rowptr[nodes] = w;
+    return w;
 }
 
-/* Pass 1 counts each row; pass 2 fills rows and map into the new handle. */
+/* Move the column indices into a block of their exact size (huge pages
+ * asked for before the copy touches it). */
+static bool shrink(sf_ctx *ctx, int32_t **colind, int64_t nnz) {
+    int32_t *exact = sf_alloc_array(ctx, (size_t)nnz, sizeof *exact, "CSR column indices");
+    if (!exact) return false;
+    deriv_advise_huge(exact, (size_t)nnz * sizeof *exact);
+    memcpy(exact, *colind, (size_t)nnz * sizeof *exact);
+    sf_free(ctx, *colind);
+    *colind = exact;
+    return true;
+}
+
+/* The CSR arrays and the map.  Column indices are first given room for the
+ * upper bound (every element entry distinct), filled compactly in one pass,
+ * then shrunk: the untouched tail is never paged in. */
 static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const int64_t *incptr,
                           const int64_t *inc, int64_t *mark, sf_mat **out, int64_t **map) {
-    int64_t *counts = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof *counts, "assembly row counts");
-    SF_CHECK_ALLOC(ctx, counts);
-    for (int64_t j = 0; j < nodes; j++) mark[j] = -1;
-    int64_t nnz = 0;
-    for (int64_t i = 0; i < nodes; i++) nnz += counts[i] = row_columns(c, incptr, inc, i, mark, NULL);
+    size_t nq = (size_t)(c->nelem * c->k * c->k);
     sf_mat *m = NULL;
-    sf_status st = sf_csr_new(ctx, nodes, nodes, nnz, &m);
-    int64_t *mp = st ? NULL : sf_alloc_array(ctx, (size_t)(c->nelem * c->k * c->k), sizeof *mp,
-                                             "assembly slot map");
-    if (!st && !mp) st = sf_last_alloc_status(ctx);
-    if (!st) {
-        deriv_advise_huge(mp, (size_t)(c->nelem * c->k * c->k) * sizeof *mp);
-        deriv_advise_huge(m->u.csr.colind, (size_t)nnz * sizeof(int32_t));
-        deriv_advise_huge(m->u.csr.val, (size_t)nnz * sizeof(double));
-        for (int64_t i = 0; i < nodes; i++) m->u.csr.rowptr[i + 1] = m->u.csr.rowptr[i] + counts[i];
-        fill_rows(c, incptr, inc, mark, m, mp);
-        memset(m->u.csr.val, 0, (size_t)nnz * sizeof(double));
-        *out = m;
-        *map = mp;
-    } else {
-        sf_mat_free(m);
+    sf_status st = sf_mat_new(ctx, SF_CSR, nodes, nodes, "assembly", &m);
+    if (st) return st;
+    sf_csr *a = &m->u.csr;
+    int64_t *mp = sf_alloc_array(ctx, nq, sizeof *mp, "assembly slot map");
+    if (mp) a->rowptr = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof(int64_t), "CSR row offsets");
+    if (a->rowptr) a->colind = sf_alloc_array(ctx, nq, sizeof(int32_t), "CSR column indices");
+    if (a->colind) {
+        deriv_advise_huge(mp, nq * sizeof *mp);
+        deriv_advise_huge(a->colind, nq * sizeof(int32_t));
+        m->nnz = fill_rows(c, incptr, inc, mark, nodes, a->rowptr, a->colind, mp);
+        a->val = shrink(ctx, &a->colind, m->nnz)
+                     ? sf_calloc(ctx, (size_t)m->nnz, sizeof(double), "CSR values") : NULL;
     }
-    sf_free(ctx, counts);
-    return st;
+    if (!a->val) {
+        st = sf_last_alloc_status(ctx);
+        sf_free(ctx, mp);
+        sf_mat_free(m);
+        return st;
+    }
+    *out = m;
+    *map = mp;
+    return SF_OK;
 }
 
 static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, conn_view *c,
