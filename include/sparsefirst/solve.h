@@ -2,11 +2,15 @@
  * sparse Cholesky through CHOLMOD.
  *
  * Triangular solves compute X = alpha * op(T)^-1 * B for a square handle T
- * whose `uplo` triangle is used.  The analysis (diagonal positions and a level
- * schedule of the row dependencies) is kept in the handle and reused by every
- * later solve; a solve without prior analysis runs it first.  Every row is
- * computed by one thread in the same order of summation, so results are
- * bitwise identical for any thread count.
+ * whose `uplo` triangle is used.  The analysis (diagonal positions, levels of
+ * the row dependencies and a per-thread schedule for the context's thread
+ * count, at least 2) is kept in the handle and reused by every later solve; a
+ * solve without prior analysis runs it first.  Every row is computed by one
+ * thread in the same order of summation, so results are bitwise identical for
+ * any thread count.  Threads are used when there is enough work and few rows
+ * wait on another thread; the first threaded solve of an analysis is timed
+ * against a single-thread one and threads are kept for it only if they were
+ * at least 10% faster (a busy machine can make them far slower).
  *
  * Pivot policy: a missing diagonal entry or an exact zero pivot is
  * SF_ERR_SINGULAR naming the row, a NaN or infinite pivot SF_ERR_NONFINITE;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "chol_internal.h"
+#include "solve_rhs.h"
 
 static sf_status check_factored(sf_ctx *ctx, const sf_chol *ch, const void *out, const char *fn) {
     if (!ch) return sf_error(ctx, SF_ERR_ARG, "%s: Cholesky handle is NULL", fn);
@@ -10,23 +11,6 @@ static sf_status check_factored(sf_ctx *ctx, const sf_chol *ch, const void *out,
     if (!ch->factored)
         return sf_error(ctx, SF_ERR_ARG, "%s: the handle holds no factor (the last factorization "
                                          "failed or none was made)", fn);
-    return SF_OK;
-}
-
-static sf_status check_views(sf_ctx *ctx, const sf_chol *ch, const sf_dense *B, const sf_dense *X,
-                             const char *fn) {
-    sf_status st;
-    if ((st = sf_dense_check(ctx, B, "sf_chol_solve B")) || (st = sf_dense_check(ctx, X, "sf_chol_solve X")))
-        return st;
-    if (B->dtype != SF_REAL || X->dtype != SF_REAL)
-        return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: B and X must be real", fn);
-    if (B->rows != ch->n)
-        return sf_error(ctx, SF_ERR_SHAPE, "%s: A is %lld x %lld but B is (%lld, %lld)", fn,
-                        (long long)ch->n, (long long)ch->n, (long long)B->rows, (long long)B->cols);
-    if (X->rows != B->rows || X->cols != B->cols)
-        return sf_error(ctx, SF_ERR_SHAPE, "%s: B is (%lld, %lld) but X is (%lld, %lld)", fn,
-                        (long long)B->rows, (long long)B->cols, (long long)X->rows,
-                        (long long)X->cols);
     return SF_OK;
 }
 
@@ -49,7 +33,7 @@ sf_status sf_chol_solve(sf_ctx *ctx, sf_chol *ch, const sf_dense *B, sf_dense *X
     static const char fn[] = "sf_chol_solve";
     if (!ctx) return SF_ERR_ARG;
     sf_status st = check_factored(ctx, ch, X, fn);
-    if (!st) st = check_views(ctx, ch, B, X, fn);
+    if (!st) st = sf_solve_check_rhs(ctx, ch->n, "A", B, X, fn);
     if (st || B->rows == 0 || B->cols == 0) return st;
     /* CHOLMOD wants column-major: wrap B when it is, copy it otherwise. */
     double *copy = NULL;

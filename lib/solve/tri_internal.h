@@ -4,6 +4,7 @@
 #define SF_TRI_INTERNAL_H
 
 #include <float.h>
+#include <stdatomic.h>
 #include <math.h>
 
 #include "../mat/mat_internal.h"
@@ -33,6 +34,11 @@ typedef struct tri_plan {
     int64_t *part_ptr;       /* parts + 1: thread t runs sched[part_ptr[t] .. part_ptr[t+1]) */
     int32_t *sched;          /* n rows in level order; ~i marks a row reading other threads' rows */
     int64_t cross_rows;      /* rows marked so */
+    /* Whether threads paid for this plan on this machine: 0 not known yet, 1
+     * yes, -1 no (tri_kernel.c), and the latest single-thread time per unit of
+     * work in ns.  Written by solves; any value gives the same results. */
+    atomic_int threads_pay;
+    _Atomic double serial_ns;
     size_t bytes;
 } tri_plan;
 

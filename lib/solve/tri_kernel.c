@@ -8,6 +8,7 @@
 #include <omp.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "tri_internal.h"
 
@@ -120,14 +121,30 @@ static void solve_parts(const tri_plan *p, const tri_rhs *r, atomic_uchar *done)
     }
 }
 
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
+}
+
+/* Threads are tried once per plan against the single-thread time and kept
+ * only if they were at least 10% faster: on a busy machine a thread waiting
+ * for a descheduled partner can make a threaded solve far slower. */
 sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int threads) {
-    if (threads <= 1 || p->n == 0) {
+    tri_plan *tune = (tri_plan *)p; /* only the atomic tuning fields are written */
+    double units = (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k, t0 = now_ns();
+    int pay = atomic_load(&tune->threads_pay);
+    if (threads <= 1 || p->n == 0 || pay < 0 || (pay == 0 && atomic_load(&tune->serial_ns) == 0)) {
         solve_serial(p, r);
+        if (pay == 0) atomic_store(&tune->serial_ns, (now_ns() - t0) / units);
         return SF_OK;
     }
     atomic_uchar *done = sf_calloc(ctx, (size_t)p->n, sizeof *done, "triangular solve row flags");
     SF_CHECK_ALLOC(ctx, done);
+    t0 = now_ns();
     solve_parts(p, r, done);
+    double t = (now_ns() - t0) / units;
+    if (pay == 0) atomic_store(&tune->threads_pay, t < 0.9 * atomic_load(&tune->serial_ns) ? 1 : -1);
     sf_free(ctx, done);
     return SF_OK;
 }

@@ -1,6 +1,7 @@
 /* Triangular solves: argument, structure and pivot checks (all before any
  * output is written), then the substitution of tri_kernel.c. */
 
+#include "solve_rhs.h"
 #include "tri_internal.h"
 
 /* A threaded solve needs this many multiply-adds, and at most 1 row in
@@ -56,28 +57,6 @@ static sf_status check_pivots(sf_ctx *ctx, const tri_plan *plain, unsigned flags
     return SF_OK;
 }
 
-static sf_status check_views(sf_ctx *ctx, const sf_mat *T, const sf_dense *B, const sf_dense *X,
-                             const char *fn) {
-    sf_status st;
-    if ((st = sf_dense_check(ctx, B, "sf_tri_solve B")) || (st = sf_dense_check(ctx, X, "sf_tri_solve X")))
-        return st;
-    if (B->dtype != SF_REAL || X->dtype != SF_REAL)
-        return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: B and X must be real", fn);
-    if (B->rows != T->rows)
-        return sf_error(ctx, SF_ERR_SHAPE, "%s: T is %lld x %lld but B is (%lld, %lld)", fn,
-                        (long long)T->rows, (long long)T->cols, (long long)B->rows,
-                        (long long)B->cols);
-    if (X->rows != B->rows || X->cols != B->cols)
-        return sf_error(ctx, SF_ERR_SHAPE, "%s: B is (%lld, %lld) but X is (%lld, %lld)", fn,
-                        (long long)B->rows, (long long)B->cols, (long long)X->rows,
-                        (long long)X->cols);
-    if (X->data == B->data && B->rows * B->cols > 0 &&
-        (X->layout != B->layout || X->ld != B->ld))
-        return sf_error(ctx, SF_ERR_ARG,
-                        "%s: X shares B's memory with a different layout or leading dimension", fn);
-    return SF_OK;
-}
-
 static tri_rhs rhs_of(const sf_dense *B, sf_dense *X, double alpha, sf_diag_type diag) {
     bool brow = B->layout == SF_ROW_MAJOR, xrow = X->layout == SF_ROW_MAJOR;
     return (tri_rhs){.b = B->data, .brs = brow ? B->ld : 1, .bcs = brow ? 1 : B->ld,
@@ -99,7 +78,7 @@ sf_status sf_tri_solve(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, sf_
     static const char fn[] = "sf_tri_solve";
     if (!ctx) return SF_ERR_ARG;
     sf_status st = check_args(ctx, T, uplo, op, diag, flags, fn);
-    if (!st) st = check_views(ctx, T, B, X, fn);
+    if (!st) st = sf_solve_check_rhs(ctx, T->rows, "T", B, X, fn);
     const tri_plan *plain = NULL, *p = NULL;
     if (!st) st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
     if (!st) st = check_structure(ctx, plain, flags, fn);

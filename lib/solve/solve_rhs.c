@@ -1,0 +1,26 @@
+/* Right-hand-side checks shared by the triangular and Cholesky solves. */
+#include <stdio.h>
+
+#include "solve_rhs.h"
+
+sf_status sf_solve_check_rhs(sf_ctx *ctx, int64_t n, const char *name, const sf_dense *B,
+                             const sf_dense *X, const char *fn) {
+    char bname[64], xname[64];
+    snprintf(bname, sizeof bname, "%s B", fn);
+    snprintf(xname, sizeof xname, "%s X", fn);
+    sf_status st;
+    if ((st = sf_dense_check(ctx, B, bname)) || (st = sf_dense_check(ctx, X, xname))) return st;
+    if (B->dtype != SF_REAL || X->dtype != SF_REAL)
+        return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: B and X must be real", fn);
+    if (B->rows != n)
+        return sf_error(ctx, SF_ERR_SHAPE, "%s: %s is %lld x %lld but B is (%lld, %lld)", fn, name,
+                        (long long)n, (long long)n, (long long)B->rows, (long long)B->cols);
+    if (X->rows != B->rows || X->cols != B->cols)
+        return sf_error(ctx, SF_ERR_SHAPE, "%s: B is (%lld, %lld) but X is (%lld, %lld)", fn,
+                        (long long)B->rows, (long long)B->cols, (long long)X->rows,
+                        (long long)X->cols);
+    if (X->data == B->data && B->rows * B->cols > 0 && (X->layout != B->layout || X->ld != B->ld))
+        return sf_error(ctx, SF_ERR_ARG,
+                        "%s: X shares B's memory with a different layout or leading dimension", fn);
+    return SF_OK;
+}
