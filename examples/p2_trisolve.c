@@ -48,7 +48,8 @@ static int small_case(sf_ctx *ctx) {
     d[7 * N + 7] = 0.0; /* a missing pivot is reported, not divided by */
     EX_CHECK(ctx, sf_mat_from_dense(ctx, &v, &L));
     sf_status st = sf_tri_solve_vec(ctx, L, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x);
-    printf("with L[7][7] = 0: %s: %s\n", sf_status_name(st), sf_ctx_message(ctx));
+    printf("with L[7][7] = 0 (so not stored at all): %s: %s\n", sf_status_name(st),
+           sf_ctx_message(ctx));
     sf_mat_free(L);
     return err > 1e-12 || st != SF_ERR_SINGULAR;
 }
