@@ -4,8 +4,38 @@
  * read once and used for all K fields, and outputs without a source get the
  * fill value (NaN or the constant).  Adjoint: the scatter of lib/ops, over
  * disjoint column ranges, so the same bits for any thread count. */
+#include <string.h>
+
 #include "../ops/spmm_interp.h"
 #include "sparsefirst/interp.h"
+
+/* Outputs larger than this are written with streaming stores: they are not
+ * read back soon, and skipping the read-for-ownership of each line saves a
+ * third of the traffic of a one-field apply. */
+#define STREAM_BYTES ((int64_t)8 << 20)
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+static inline void put(double *p, double v, bool stream) {
+    if (!stream) {
+        *p = v;
+        return;
+    }
+    long long bits;
+    memcpy(&bits, &v, sizeof bits);
+    _mm_stream_si64((long long *)p, bits);
+}
+static inline void put_fence(bool stream) {
+    if (stream) _mm_sfence();
+}
+#else
+static inline void put(double *p, double v, bool stream) { (void)stream, *p = v; }
+static inline void put_fence(bool stream) { (void)stream; }
+#endif
+
+static inline double output_value(const sf_interp_term *t, const double *f) {
+    return t->kind == SF_TERM_NONE ? t->w : sf_interp_term_apply(t, f, 1);
+}
 
 static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const void *fields,
                              const void *outs, const char *fn) {
@@ -29,14 +59,14 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
 enum { APPLY_CHUNK = 8192 };
 
 static void apply_chunk(const sf_interp_w *p, int64_t i0, int64_t rows, int nf,
-                        const double *const *f, double *const *o) {
+                        const double *const *f, double *const *o, bool stream) {
     int64_t i1 = rows - i0 < APPLY_CHUNK ? rows : i0 + APPLY_CHUNK;
     for (int k = 0; k < nf; k++) {
         const double *fk = f[k];
         double *ok = o[k];
         for (int64_t i = i0; i < i1; i++) {
             sf_interp_term t = sf_interp_term_of(p, i);
-            ok[i] = t.kind == SF_TERM_NONE ? t.w : sf_interp_term_apply(&t, fk, 1);
+            put(&ok[i], output_value(&t, fk), stream);
         }
     }
 }
@@ -48,19 +78,25 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
     const sf_interp_w *p = &W->u.interp;
     int64_t rows = W->rows;
     int threads = sf_threads_for(ctx, rows * nfields);
-    if (nfields == 1) { /* the common case without the field loop */
-        const double *f = fields[0];
-        double *o = outs[0];
-#pragma omp parallel for num_threads(threads) schedule(static)
-        for (int64_t i = 0; i < rows; i++) {
-            sf_interp_term t = sf_interp_term_of(p, i);
-            o[i] = t.kind == SF_TERM_NONE ? t.w : sf_interp_term_apply(&t, f, 1);
-        }
-        return SF_OK;
-    }
+    bool stream = rows * (int64_t)sizeof(double) > STREAM_BYTES;
     int64_t nchunk = (rows + APPLY_CHUNK - 1) / APPLY_CHUNK;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t q = 0; q < nchunk; q++) apply_chunk(p, q * APPLY_CHUNK, rows, nfields, fields, outs);
+#pragma omp parallel num_threads(threads)
+    {
+        if (nfields == 1) { /* the common case without the field loop */
+            const double *f = fields[0];
+            double *o = outs[0];
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < rows; i++) {
+                sf_interp_term t = sf_interp_term_of(p, i);
+                put(&o[i], output_value(&t, f), stream);
+            }
+        } else {
+#pragma omp for schedule(static)
+            for (int64_t q = 0; q < nchunk; q++)
+                apply_chunk(p, q * APPLY_CHUNK, rows, nfields, fields, outs, stream);
+        }
+        put_fence(stream); /* this thread's streaming stores visible before returning */
+    }
     return SF_OK;
 }
 
