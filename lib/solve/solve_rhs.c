@@ -1,15 +1,13 @@
 /* Right-hand-side checks shared by the triangular and Cholesky solves. */
-#include <stdio.h>
-
 #include "solve_rhs.h"
 
 sf_status sf_solve_check_rhs(sf_ctx *ctx, int64_t n, const char *name, const sf_dense *B,
                              const sf_dense *X, const char *fn) {
-    char bname[64], xname[64];
-    snprintf(bname, sizeof bname, "%s B", fn);
-    snprintf(xname, sizeof xname, "%s X", fn);
     sf_status st;
-    if ((st = sf_dense_check(ctx, B, bname)) || (st = sf_dense_check(ctx, X, xname))) return st;
+    if ((st = sf_dense_check(ctx, B, "B")) || (st = sf_dense_check(ctx, X, "X"))) {
+        sf_error_prefix(ctx, "%s", fn); /* only on failure: solves of tiny systems stay cheap */
+        return st;
+    }
     if (B->dtype != SF_REAL || X->dtype != SF_REAL)
         return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: B and X must be real", fn);
     if (B->rows != n)

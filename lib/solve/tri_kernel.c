@@ -127,16 +127,21 @@ static double now_ns(void) {
     return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
 }
 
-/* Threads are tried once per plan against the single-thread time and kept
+/* Threads are tried once per plan: the first solve asked to use threads runs
+ * on one (timed), the second on the threads (timed), and threads are kept
  * only if they were at least 10% faster: on a busy machine a thread waiting
  * for a descheduled partner can make a threaded solve far slower. */
 sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int threads) {
     tri_plan *tune = (tri_plan *)p; /* only the atomic tuning fields are written */
     double units = (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k, t0 = now_ns();
     int pay = atomic_load(&tune->threads_pay);
-    if (threads <= 1 || p->n == 0 || pay < 0 || (pay == 0 && atomic_load(&tune->serial_ns) == 0)) {
+    if (threads <= 1 || p->n == 0 || pay < 0) {
         solve_serial(p, r);
-        if (pay == 0) atomic_store(&tune->serial_ns, (now_ns() - t0) / units);
+        return SF_OK;
+    }
+    if (pay == 0 && atomic_load(&tune->serial_ns) == 0) { /* the single-thread trial */
+        solve_serial(p, r);
+        atomic_store(&tune->serial_ns, (now_ns() - t0) / units);
         return SF_OK;
     }
     atomic_uchar *done = sf_calloc(ctx, (size_t)p->n, sizeof *done, "triangular solve row flags");

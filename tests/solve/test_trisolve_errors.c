@@ -157,7 +157,7 @@ Test(trisolve_errors, bad_arguments) {
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0x10, &B, SF_ERR_ARG,
                    "unknown flags 0x10");
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, NULL, SF_ERR_ARG,
-                   "sf_tri_solve B: dense view is NULL");
+                   "sf_tri_solve: B: dense view is NULL");
     sf_dense C = sf_dense_view(N, 1, SF_COL_MAJOR, SF_COMPLEX, bdata);
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &C, SF_ERR_UNSUPPORTED,
                    "B and X must be real");
