@@ -93,6 +93,37 @@ Test(fd, random_pattern_linear_map_recovered) {
     tu_ctx_done(ctx);
 }
 
+/* A 5-point stencil on a g x g grid with random values. */
+static sf_mat *stencil(sf_ctx *ctx, int64_t g) {
+    int64_t n = g * g, *ri = malloc(5 * n * sizeof *ri), *ci = malloc(5 * n * sizeof *ci), k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t x = i % g, y = i / g, nb[5] = {i, x > 0 ? i - 1 : -1, x < g - 1 ? i + 1 : -1,
+                                               y > 0 ? i - g : -1, y < g - 1 ? i + g : -1};
+        for (int q = 0; q < 5; q++)
+            if (nb[q] >= 0) ri[k] = i, ci[k++] = nb[q];
+    }
+    double *v = dt_random(k, 31);
+    sf_mat *A = NULL;
+    cr_assert_eq(sf_mat_from_triplets(ctx, n, n, k, ri, ci, v, &A), SF_OK);
+    free(ri), free(ci), free(v);
+    return A;
+}
+
+Test(fd, five_point_stencil_needs_five_colours) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = stencil(ctx, 20);
+    lin l = {A, ctx};
+    double *x = dt_random(400, 4), *want = tu_dense_of(ctx, A);
+    sf_mat *J = NULL;
+    sf_fd_stats st;
+    cr_assert_eq(sf_jac_fd(ctx, A, lin_f, &l, x, SF_FD_FORWARD, &J, &st), SF_OK);
+    cr_assert_eq(st.colors, 5, "5-point stencil: %lld colours (5 is optimal)", (long long)st.colors);
+    dt_assert_dense(ctx, J, want, 400, 400, 1e-6);
+    free(x), free(want);
+    sf_mat_free(J), sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
 Test(pattern, refresh_keeps_pattern_and_pointers_and_allocates_nothing) {
     sf_ctx *ctx = tu_ctx();
     int64_t n = N;
