@@ -162,10 +162,10 @@ static void rsb_threads(int t) { rsb_lib_set_opt(RSB_IO_WANT_EXECUTING_THREADS, 
 
 /* ------------------------------------------------------------- the table */
 
-static bench_row timed(const char *cname, const char *impl, bench_fn fn, run *r, int reps,
+static bench_row timed(const char *cname, const char *impl, bench_fn fn, void *arg, int reps,
                        double bytes) {
     bench_reset_peak_rss();
-    bench_row row = {cname, impl, bench_median_time(fn, r, reps), bytes, 0};
+    bench_row row = {cname, impl, bench_median_time(fn, arg, reps), bytes, 0};
     row.peak_bytes = bench_peak_rss();
     return row;
 }
@@ -251,6 +251,84 @@ static void bench_shared(sf_ctx *ctx) {
     }
 }
 
+/* --------------------------------------------------- P3 and P5 at size */
+
+typedef struct dense_run {
+    sf_ctx *ctx;
+    int64_t n;
+    sf_mat *handle;            /* diagonal signs (P3) or selection (P5) */
+    double *a, *b, *c, *dense; /* operands; dense: the handle as a dense matrix */
+} dense_run;
+
+static void run_gram(void *p) {
+    dense_run *r = p;
+    sf_dense C = sf_dense_view(r->n, r->n, SF_ROW_MAJOR, SF_COMPLEX, r->a);
+    sf_dense G = sf_dense_view(r->n, r->n, SF_ROW_MAJOR, SF_COMPLEX, r->c);
+    if (sf_gram(r->ctx, r->handle, &C, &G)) abort();
+}
+
+/* The dense way: T = D * C and G = C^H * T with zgemm, D a dense complex matrix. */
+static void run_gram_dense(void *p) {
+    dense_run *r = p;
+    const double one[2] = {1, 0}, zero[2] = {0, 0};
+    int n = (int)r->n;
+    cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, one, r->dense, n, r->a, n, zero,
+                r->b, n);
+    cblas_zgemm(CblasRowMajor, CblasConjTrans, CblasNoTrans, n, n, n, one, r->a, n, r->b, n, zero,
+                r->c, n);
+}
+
+static void run_select(void *p) {
+    dense_run *r = p;
+    sf_dense A = sf_dense_view(r->n, r->n, SF_ROW_MAJOR, SF_REAL, r->a);
+    sf_dense Z = sf_dense_view(r->n, r->n, SF_ROW_MAJOR, SF_REAL, r->c);
+    if (sf_spmm(r->ctx, 1.0, r->handle, SF_OP_NONE, &A, 0.0, &Z)) abort();
+}
+
+static void run_select_dense(void *p) {
+    dense_run *r = p;
+    int n = (int)r->n;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, r->dense, n, r->a, n, 0.0,
+                r->c, n);
+}
+
+/* P3: G = C^H diag(sign) C for r = 2000 complex, against two dense zgemm. */
+static void bench_p3(sf_ctx *ctx) {
+    const char *cname = "P3 gram r=2000 complex";
+    if (only && !strstr(cname, only)) return;
+    int64_t n = 2000;
+    dense_run r = {ctx, n, NULL, filled(2 * n * n), filled(2 * n * n), filled(2 * n * n), NULL};
+    double *s = filled(n);
+    for (int64_t i = 0; i < n; i++) s[i] = i % 3 ? 1.0 : -1.0;
+    if (sf_mat_diag(ctx, n, s, &r.handle)) abort();
+    r.dense = calloc((size_t)(2 * n * n), sizeof(double));
+    for (int64_t i = 0; i < n; i++) r.dense[2 * (i * n + i)] = s[i];
+    bench_row peer = timed(cname, "openblas 2 x zgemm", run_gram_dense, &r, 3, 0);
+    bench_print_row(&peer, &peer);
+    bench_row sf = timed(cname, "sparsefirst sf_gram", run_gram, &r, 5, 0);
+    bench_print_row(&sf, &peer);
+    sf_mat_free(r.handle);
+    free(r.a), free(r.b), free(r.c), free(r.dense), free(s);
+}
+
+/* P5: Z = E * A with E = e_i e_j^T at n = 2000, against dense dgemm. */
+static void bench_p5(sf_ctx *ctx) {
+    const char *cname = "P5 select n=2000";
+    if (only && !strstr(cname, only)) return;
+    int64_t n = 2000, i = 17, j = 1234;
+    dense_run r = {ctx, n, NULL, filled(n * n), NULL, filled(n * n), NULL};
+    if (sf_mat_selection(ctx, n, n, 1, &i, &j, NULL, &r.handle)) abort();
+    r.dense = calloc((size_t)(n * n), sizeof(double));
+    r.dense[i * n + j] = 1.0;
+    double bytes = 16.0 * (double)(n * n) / (double)n + 8.0 * (double)(n * n); /* one row read, Z written */
+    bench_row peer = timed(cname, "openblas dgemm", run_select_dense, &r, 5, 0);
+    bench_print_row(&peer, &peer);
+    bench_row sf = timed(cname, "sparsefirst selection", run_select, &r, 21, bytes);
+    bench_print_row(&sf, &peer);
+    sf_mat_free(r.handle);
+    free(r.a), free(r.c), free(r.dense);
+}
+
 int main(int argc, char **argv) {
     int quick = argc > 1 && !strcmp(argv[1], "quick");
     only = argc > 2 ? argv[2] : NULL;
@@ -280,6 +358,8 @@ int main(int argc, char **argv) {
     sf_mat_free(lap);
     sf_mat_free(rnd);
     bench_shared(ctx);
+    bench_p3(ctx);
+    bench_p5(ctx);
 #ifdef HAVE_RSB
     rsb_lib_exit(RSB_NULL_EXIT_OPTIONS);
 #endif

@@ -101,8 +101,11 @@ static void pack_row(const gram_work *w, int64_t q, const sf_dense *B, int64_t i
 }
 
 static sf_status gram_diag(sf_ctx *ctx, const double *d, const sf_dense *B, sf_dense *G) {
+    /* Each rank update reads and writes all of G, so a chunk has at least k
+     * rows (and 2^20 elements, 256 rows): workspace <= max(2^20, k^2) elements. */
     int64_t r = B->rows, k = B->cols, chunk = (int64_t)1 << 20;
     chunk = k > 0 ? chunk / k : chunk;
+    if (chunk < k) chunk = k;
     if (chunk < 256) chunk = 256;
     if (chunk > r) chunk = r;
     gram_work w = {NULL, chunk, k, G->layout, B->dtype};
