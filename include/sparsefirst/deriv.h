@@ -59,7 +59,8 @@ sf_status sf_jac_elementwise_refresh(sf_ctx *ctx, sf_elem_fn fn, double p, const
 typedef int (*sf_scalar_fn)(double x, double *fx, double *dfx, void *user);
 
 /* As sf_jac_elementwise for a user function.  A nonzero return is
- * SF_ERR_ARG naming the element and the returned code. */
+ * SF_ERR_ARG naming the element and the returned code (fx untouched); with fx
+ * the function is called twice per element (derivatives, then values). */
 sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const sf_shape *shape,
                                 const double *x, double *fx, sf_mat **J);
 

@@ -3,7 +3,8 @@
  * c is the smallest not used by a column sharing a row with the current one.
  * The first pass visits columns in smallest-last order; a few rounds of
  * iterated greedy (recolour class by class, last class first) then may lower
- * the count, stopping early at the bound max-nonzeros-per-row. */
+ * the count; they stop at the bound max-nonzeros-per-row or when a round
+ * gains nothing. */
 #include "deriv_internal.h"
 
 /* Smallest-last ordering (Matula-Beck) of the column intersection graph:
@@ -146,9 +147,11 @@ sf_status deriv_color_columns(sf_ctx *ctx, sf_jac_pattern *jp) {
     sf_status st = start ? smallest_last_order(ctx, jp, order) : sf_last_alloc_status(ctx);
     if (!st) {
         int64_t ncolors = greedy(jp, order, color, forbid), bound = lower_bound(jp->m);
-        for (int r = 0; r < RECOLOR_ROUNDS && ncolors > bound; r++) {
+        for (int r = 0, better = 1; r < RECOLOR_ROUNDS && better && ncolors > bound; r++) {
             reverse_classes(jp, color, ncolors, order, start);
-            ncolors = greedy(jp, order, color, forbid);
+            int64_t again = greedy(jp, order, color, forbid);
+            better = again < ncolors; /* a round that gains nothing ends the rounds */
+            ncolors = again;
         }
         st = group(ctx, jp, color, ncolors);
     }

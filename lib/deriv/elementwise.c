@@ -194,7 +194,7 @@ sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const s
     if (st) return st;
     sf_mat *m = NULL;
     if ((st = diag_alloc(ctx, n, what, &m))) return st;
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = 0; i < n; i++) { /* derivatives first: fx is written only on success */
         double v;
         int rc = f(x[i], &v, &m->u.diag.d[i], user);
         if (rc) {
@@ -202,7 +202,10 @@ sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const s
             return sf_error(ctx, SF_ERR_ARG, "%s: the function returned %d at element %lld", what,
                             rc, (long long)i);
         }
-        if (fx) fx[i] = v;
+    }
+    for (int64_t i = 0; fx && i < n; i++) {
+        double d;
+        f(x[i], &fx[i], &d, user);
     }
     *J = m;
     return SF_OK;

@@ -150,8 +150,11 @@ Test(elementwise, user_callback_and_its_failure) {
     dt_assert_dense(ctx, J, D, 12, 12, 1e-14);
     sf_mat_free(J);
     J = NULL;
+    for (int i = 0; i < 12; i++) cr_assert_float_eq(fx[i], x[i] * x[i] * x[i], 1e-15);
     x[7] = 1000;
+    for (int i = 0; i < 12; i++) fx[i] = -7;
     cr_assert_eq(sf_jac_elementwise_fn(ctx, cube, NULL, &s, x, fx, &J), SF_ERR_ARG);
+    for (int i = 0; i < 12; i++) cr_assert_eq(fx[i], -7, "fx untouched on failure");
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_elementwise_fn: the function returned -3 at element 7");
     cr_assert_null(J);
     free(D);
