@@ -211,29 +211,60 @@ static double *solve_with_threads(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf
     return x;
 }
 
-Test(trisolve, one_and_two_threads_bitwise_equal) {
+/* 1 thread, then the plan's single-thread trial, then its threaded trial:
+ * all bitwise equal.  A fresh matrix per (op, k) so each plan's threaded
+ * trial runs; k = 16 takes the row-major block kernel. */
+static void check_threads_bitwise(int64_t g, sf_op op, int64_t k) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *T = st_laplace2d(ctx, 600, 1); /* 360,000 rows: enough work to go parallel */
+    sf_mat *T = st_laplace2d(ctx, g, 1);
     sf_tri_info info;
-    cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, &info), SF_OK);
+    cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, op, 0, &info), SF_OK);
     cr_assert_lt(info.cross_rows * 64, sf_mat_rows(T), "few rows wait on the other thread");
-    for (int o = 0; o < 2; o++)
-        for (int64_t k = 1; k <= 4; k += 3) {
-            /* one thread; then the plan's single-thread trial; then its threaded trial */
-            double *x1 = solve_with_threads(ctx, T, SF_LOWER, ops[o], k, 1);
-            double *x2 = solve_with_threads(ctx, T, SF_LOWER, ops[o], k, 2);
-            uint64_t allocs = sf_ctx_alloc_count(ctx);
-            double *x3 = solve_with_threads(ctx, T, SF_LOWER, ops[o], k, 2);
-            if (k == 1)
-                cr_assert_eq(sf_ctx_alloc_count(ctx), allocs + 1, "the threaded path ran (row flags)");
-            size_t bytes = (size_t)(sf_mat_rows(T) * k) * sizeof *x1;
-            cr_assert_eq(memcmp(x1, x2, bytes), 0, "op %d k %lld", o, (long long)k);
-            cr_assert_eq(memcmp(x1, x3, bytes), 0, "op %d k %lld", o, (long long)k);
-            free(x1);
-            free(x2);
-            free(x3);
-        }
+    double *x1 = solve_with_threads(ctx, T, SF_LOWER, op, k, 1);
+    double *x2 = solve_with_threads(ctx, T, SF_LOWER, op, k, 2);
+    uint64_t allocs = sf_ctx_alloc_count(ctx);
+    double *x3 = solve_with_threads(ctx, T, SF_LOWER, op, k, 2);
+    cr_assert_eq(sf_ctx_alloc_count(ctx), allocs + 1, "the threaded path ran (row flags)");
+    size_t bytes = (size_t)(sf_mat_rows(T) * k) * sizeof *x1;
+    cr_assert_eq(memcmp(x1, x2, bytes), 0, "op %d k %lld", op, (long long)k);
+    cr_assert_eq(memcmp(x1, x3, bytes), 0, "op %d k %lld", op, (long long)k);
+    free(x1);
+    free(x2);
+    free(x3);
     sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+Test(trisolve, one_and_two_threads_bitwise_equal) {
+    for (int o = 0; o < 2; o++) {
+        check_threads_bitwise(600, ops[o], 1); /* 360,000 rows: enough work for threads */
+        check_threads_bitwise(300, ops[o], 16);
+    }
+}
+
+/* Row-major X with 19 columns (a block of 16 and 3 single columns): each
+ * column bitwise equal to a one-vector solve, and close to the dense one. */
+Test(trisolve, row_major_blocks_match_single_solves) {
+    sf_ctx *ctx = tu_ctx();
+    enum { N = 60, K = 19, LD = K + 5 };
+    for (int u = 0; u < 2; u++) {
+        sf_mat *T = st_random_tri(ctx, N, uplos[u], 6, 0, 40 + u);
+        double b[N * LD], x[N * LD], bc[N], xc[N];
+        uint64_t s = 4;
+        for (int i = 0; i < N * LD; i++) b[i] = tu_uniform(&s);
+        sf_dense B = {N, K, LD, SF_ROW_MAJOR, SF_REAL, b}, X = {N, K, LD, SF_ROW_MAJOR, SF_REAL, x};
+        for (int o = 0; o < 2; o++) {
+            cr_assert_eq(sf_tri_solve(ctx, T, uplos[u], ops[o], SF_NON_UNIT, 0, 0.75, &B, &X), SF_OK);
+            for (int c = 0; c < K; c++) {
+                for (int i = 0; i < N; i++) bc[i] = b[i * LD + c];
+                cr_assert_eq(sf_tri_solve_vec(ctx, T, uplos[u], ops[o], SF_NON_UNIT, 0, 0.75, bc, xc), SF_OK);
+                for (int i = 0; i < N; i++)
+                    cr_assert_eq(memcmp(&x[i * LD + c], &xc[i], sizeof xc[i]), 0, "u %d o %d col %d", u, o, c);
+            }
+        }
+        check_against_dense(ctx, T, uplos[u], SF_OP_NONE, SF_UNIT, 0, K);
+        sf_mat_free(T);
+    }
     tu_ctx_done(ctx);
 }
 
