@@ -94,6 +94,9 @@ Test(cli_solve, trisolve_errors) {
     expect_error(run("trisolve", tmp("Z.mtx"), tmp("b4.npy"), "-o", tmp("x.npy"), NULL), 1, want);
     expect_error(run("trisolve", tmp("Z.mtx"), tmp("b3.npy"), NULL), 2,
                  "sparsefirst: error: missing -o FILE (usage: sparsefirst trisolve [options] T B -o X)");
+    result r = run("trisolve", "--memory-limit", "1K", tmp("Z.mtx"), tmp("b3.npy"), "-o", tmp("x.npy"), NULL);
+    cr_assert(strstr(r.err, "memory limit of 1024 bytes"), "%s", r.err);
+    expect_input_error(r, "sparsefirst: error: ");
     expect_error(run("cholsolve", tmp("Z.mtx"), NULL), 2,
                  "sparsefirst: error: missing argument (usage: sparsefirst cholsolve [options] A B -o X)");
 }

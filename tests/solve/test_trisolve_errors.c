@@ -31,6 +31,17 @@ static sf_mat *from_dense(sf_ctx *ctx, int64_t r, int64_t c, double *d) {
 
 static double bdata[N * N] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
+/* A good 4 x 4 lower triangle, densely, row-major. */
+static const double good4[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
+
+/* good4 with entry (i, j) set to v (0 drops it from the sparse storage). */
+static sf_mat *lower4(sf_ctx *ctx, int i, int j, double v) {
+    double d[N * N];
+    memcpy(d, good4, sizeof d);
+    d[i * N + j] = v;
+    return from_dense(ctx, N, N, d);
+}
+
 Test(trisolve_errors, zero_pivot_named) {
     sf_ctx *ctx = tu_ctx();
     /* an explicit zero on the diagonal of row 2 (from_dense would drop it) */
@@ -83,8 +94,7 @@ Test(trisolve_errors, zero_pivot_at_analysis_fails_even_when_values_unchanged) {
 
 Test(trisolve_errors, missing_diagonal_named) {
     sf_ctx *ctx = tu_ctx();
-    double d[N * N] = {2, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
-    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_mat *T = lower4(ctx, 1, 1, 0.0);
     sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_SINGULAR,
                    "sf_tri_solve: row 1: missing diagonal entry");
@@ -97,8 +107,7 @@ Test(trisolve_errors, missing_diagonal_named) {
 
 Test(trisolve_errors, nonfinite_pivot) {
     sf_ctx *ctx = tu_ctx();
-    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, NAN, 0, 0, 0, 1, 5};
-    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_mat *T = lower4(ctx, 2, 2, NAN);
     sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_NONFINITE,
                    "row 2: pivot is nan");
@@ -108,8 +117,7 @@ Test(trisolve_errors, nonfinite_pivot) {
 
 Test(trisolve_errors, wrong_side_entry_named_unless_ignored) {
     sf_ctx *ctx = tu_ctx();
-    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 7, 1, 1, 1, 0, 0, 0, 1, 5};
-    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_mat *T = lower4(ctx, 1, 3, 7.0);
     sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
     expect_failure(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_STRUCTURE,
                    "sf_tri_solve: row 1, column 3: entry above the diagonal of a lower "
@@ -127,8 +135,9 @@ Test(trisolve_errors, wrong_side_entry_named_unless_ignored) {
 
 Test(trisolve_errors, shapes_named) {
     sf_ctx *ctx = tu_ctx();
-    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
-    sf_mat *R = from_dense(ctx, 3, N, d), *T = from_dense(ctx, N, N, d);
+    double d[N * N];
+    memcpy(d, good4, sizeof d);
+    sf_mat *R = from_dense(ctx, 3, N, d), *T = lower4(ctx, 0, 0, 2.0);
     sf_dense B = sf_dense_view(N, 2, SF_ROW_MAJOR, SF_REAL, bdata);
     expect_failure(ctx, R, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_SHAPE,
                    "sf_tri_solve: T is 3 x 4, not square");
@@ -148,8 +157,7 @@ Test(trisolve_errors, shapes_named) {
 
 Test(trisolve_errors, bad_arguments) {
     sf_ctx *ctx = tu_ctx();
-    double d[N * N] = {2, 0, 0, 0, 1, 3, 0, 0, 1, 1, 1, 0, 0, 0, 1, 5};
-    sf_mat *T = from_dense(ctx, N, N, d);
+    sf_mat *T = lower4(ctx, 0, 0, 2.0);
     sf_dense B = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
     expect_failure(ctx, NULL, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, &B, SF_ERR_ARG,
                    "matrix handle is NULL");
