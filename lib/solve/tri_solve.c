@@ -64,8 +64,10 @@ static tri_rhs rhs_of(const sf_dense *B, sf_dense *X, double alpha, sf_diag_type
                      .k = B->cols, .alpha = alpha, .unit = diag == SF_UNIT};
 }
 
-/* Threads pay when there is enough work per solve and few rows wait on
- * other threads (measured in bench/bench_trisolve.c, see docs/benchmarks.md). */
+/* Threads can pay only with enough work per solve and few rows waiting on
+ * other threads.  The limits are set by reasoning, not tuned: the shared
+ * 2-core machine was too busy to measure them (docs/benchmarks.md); the timed
+ * trial of tri_kernel.c guards against a wrong guess. */
 static int threads_for(sf_ctx *ctx, const tri_plan *p, int64_t k) {
     int64_t work = (p->rowptr[p->n] + p->n) * (k > 0 ? k : 1);
     if (sf_ctx_threads(ctx) < 2 || work < TRI_MIN_WORK) return 1;
