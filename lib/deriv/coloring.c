@@ -1,11 +1,27 @@
 /* Curtis-Powell-Reid grouping of structurally orthogonal columns (no row
  * has a nonzero in two columns of the same group) by greedy colouring: colour
  * c is the smallest not used by a column sharing a row with the current one.
- * The first pass visits columns in smallest-last order; a few rounds of
- * iterated greedy (recolour class by class, last class first) then may lower
- * the count; they stop at the bound max-nonzeros-per-row or when a round
- * gains nothing. */
+ * Two orders are tried: largest-first (more nonzeros first; 9 colours on a
+ * 9-point stencil) and, unless that meets the bound max-nonzeros-per-row,
+ * smallest-last (5 on a 5-point stencil, where largest-first needs 7).  A few
+ * rounds of iterated greedy (recolour class by class, last class first) may
+ * then lower the count; they stop at the bound or when a round gains nothing. */
 #include "deriv_internal.h"
+
+/* Columns by decreasing count, ties by increasing index (counting sort). */
+static sf_status largest_first(sf_ctx *ctx, const sf_jac_pattern *jp, int32_t *order) {
+    int64_t n = jp->m->cols, maxdeg = 0;
+    for (int64_t j = 0; j < n; j++)
+        if (jp->colptr[j + 1] - jp->colptr[j] > maxdeg) maxdeg = jp->colptr[j + 1] - jp->colptr[j];
+    int64_t *start = sf_calloc(ctx, (size_t)maxdeg + 2, sizeof *start, "colouring buckets");
+    SF_CHECK_ALLOC(ctx, start);
+    for (int64_t j = 0; j < n; j++) start[maxdeg - (jp->colptr[j + 1] - jp->colptr[j]) + 1]++;
+    for (int64_t d = 0; d <= maxdeg; d++) start[d + 1] += start[d];
+    for (int64_t j = 0; j < n; j++)
+        order[start[maxdeg - (jp->colptr[j + 1] - jp->colptr[j])]++] = (int32_t)j;
+    sf_free(ctx, start);
+    return SF_OK;
+}
 
 /* Smallest-last ordering (Matula-Beck) of the column intersection graph:
  * repeatedly take out a column of least remaining degree and colour in the
@@ -134,30 +150,41 @@ static int64_t lower_bound(const sf_mat *m) {
     return best;
 }
 
+/* Greedy colouring in two orders (largest-first, then smallest-last unless
+ * the first already meets the bound), the better one kept in color. */
+static sf_status best_of_two(sf_ctx *ctx, const sf_jac_pattern *jp, int32_t *order, int32_t *order2,
+                             int32_t *color, int32_t *forbid, int64_t bound, int64_t *ncolors) {
+    sf_status st = largest_first(ctx, jp, order);
+    if (st) return st;
+    *ncolors = greedy(jp, order, color, forbid);
+    if (*ncolors <= bound || (st = smallest_last_order(ctx, jp, order2))) return st;
+    int64_t slo = greedy(jp, order2, color, forbid);
+    if (slo < *ncolors) *ncolors = slo;
+    else greedy(jp, order, color, forbid); /* largest-first was better: redo it */
+    return SF_OK;
+}
+
 #define RECOLOR_ROUNDS 4
 
 sf_status deriv_color_columns(sf_ctx *ctx, sf_jac_pattern *jp) {
-    int64_t n = jp->m->cols;
-    int32_t *order = sf_alloc_array(ctx, (size_t)n + 1, sizeof *order, "colouring order");
-    int32_t *color = order ? sf_alloc_array(ctx, (size_t)n + 1, sizeof *color, "colours") : NULL;
-    int32_t *forbid = color ? sf_alloc_array(ctx, (size_t)n + 1, sizeof *forbid, "colouring marks")
-                            : NULL;
-    int64_t *start = forbid ? sf_alloc_array(ctx, (size_t)n + 2, sizeof *start, "colour classes")
-                            : NULL;
-    sf_status st = start ? smallest_last_order(ctx, jp, order) : sf_last_alloc_status(ctx);
-    if (!st) {
-        int64_t ncolors = greedy(jp, order, color, forbid), bound = lower_bound(jp->m);
-        for (int r = 0, better = 1; r < RECOLOR_ROUNDS && better && ncolors > bound; r++) {
-            reverse_classes(jp, color, ncolors, order, start);
-            int64_t again = greedy(jp, order, color, forbid);
-            better = again < ncolors; /* a round that gains nothing ends the rounds */
-            ncolors = again;
-        }
-        st = group(ctx, jp, color, ncolors);
+    size_t n = (size_t)jp->m->cols + 1;
+    int32_t *ws = sf_alloc_array(ctx, 4 * n, sizeof *ws, "colouring workspace");
+    int64_t *start = ws ? sf_alloc_array(ctx, n + 1, sizeof *start, "colour classes") : NULL;
+    if (!start) {
+        sf_free(ctx, ws);
+        return sf_last_alloc_status(ctx);
     }
-    sf_free(ctx, order);
-    sf_free(ctx, color);
-    sf_free(ctx, forbid);
+    int32_t *order = ws, *order2 = ws + n, *color = ws + 2 * n, *forbid = ws + 3 * n;
+    int64_t ncolors = 0, bound = lower_bound(jp->m);
+    sf_status st = best_of_two(ctx, jp, order, order2, color, forbid, bound, &ncolors);
+    for (int r = 0, better = 1; !st && r < RECOLOR_ROUNDS && better && ncolors > bound; r++) {
+        reverse_classes(jp, color, ncolors, order, start);
+        int64_t again = greedy(jp, order, color, forbid);
+        better = again < ncolors; /* a round that gains nothing ends the rounds */
+        ncolors = again;
+    }
+    if (!st) st = group(ctx, jp, color, ncolors);
+    sf_free(ctx, ws);
     sf_free(ctx, start);
     return st;
 }
