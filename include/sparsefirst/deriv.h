@@ -132,9 +132,10 @@ sf_status sf_jac_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *
 typedef struct sf_jac_pattern sf_jac_pattern;
 
 /* A pattern handle over the pattern of `pattern` (any kind; its values are
- * the initial values), ready for sf_jac_pattern_fd: it stores a greedy
- * largest-first colouring of structurally orthogonal columns and the FD
- * workspace, so refreshing allocates nothing. */
+ * the initial values), ready for sf_jac_pattern_fd: it stores a colouring of
+ * structurally orthogonal columns (greedy, the better of largest-first and
+ * smallest-last order, then iterated greedy) and the FD workspace, so
+ * refreshing allocates nothing. */
 sf_status sf_jac_pattern_create(sf_ctx *ctx, const sf_mat *pattern, sf_jac_pattern **out);
 void sf_jac_pattern_free(sf_jac_pattern *jp);
 
