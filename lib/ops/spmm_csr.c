@@ -9,43 +9,64 @@
 /* Columns of B handled together: the accumulators stay in registers/L1. */
 #define COL_BLOCK 64
 
-/* Rows of B are gathered in the column order of A's entries, which for
- * scattered patterns is a cache (and TLB) miss per entry: ask for the row
- * needed PREFETCH_AHEAD entries later so several misses are in flight. */
-#define PREFETCH_AHEAD 12
+/* Rows of B are gathered in the column order of A's entries.  When the
+ * entries lie far from the diagonal band (random patterns) and B is larger
+ * than the caches, each gather is a cache and TLB miss: ask for the row
+ * needed some entries later so several misses are in flight.  For banded
+ * matrices the prefetch only costs time (measured +15 %), so it is decided
+ * per call from a sample of rows. */
+#define SPMV_AHEAD 32
+#define ROWS_AHEAD 12
 static inline void prefetch_row(const double *row, int64_t kb) {
     for (int64_t j = 0; j < kb; j += 8) __builtin_prefetch(row + j);
 }
 
-/* Entries before this index prefetch; -1 (none) when B spans under 4 MB and
- * stays in cache anyway. */
-static int64_t prefetch_end(const sf_csr *a, int64_t r1, const sf_strided *B) {
+/* Most entries of 64 sampled rows lie over 4096 columns from the diagonal. */
+static bool scattered(const sf_mat *A) {
+    const sf_csr *a = &A->u.csr;
+    int64_t far = 0, seen = 0, step = A->rows / 64 + 1;
+    for (int64_t i = 0; i < A->rows; i += step) {
+        int64_t diag = (int64_t)((double)i * (double)A->cols / (double)A->rows);
+        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++, seen++)
+            far += a->colind[p] > diag + 4096 || a->colind[p] < diag - 4096;
+    }
+    return 2 * far > seen;
+}
+
+/* Entries before this index prefetch `ahead` entries on; -1 (none) unless the
+ * pattern is scattered and B spans over 4 MB. */
+static int64_t prefetch_end(const sf_csr *a, int64_t r1, const sf_strided *B, bool scatter,
+                            int64_t ahead) {
     double span = 8.0 * (double)B->rows * (double)(B->rs > B->cols ? B->rs : B->cols);
-    return span > 4e6 ? a->rowptr[r1] - PREFETCH_AHEAD : -1;
+    return scatter && span > 4e6 ? a->rowptr[r1] - ahead : -1;
 }
 
 /* One right-hand side (SpMV) with x and y strides xs, ys; always inlined so
- * that the common unit strides are constants.  No prefetch: x is 8 bytes per
- * column and stays in the last-level cache far longer than B's rows do, and
- * for banded matrices a prefetch only costs time. */
+ * that the common unit strides are constants.  Entries before `last`
+ * prefetch. */
 static inline __attribute__((always_inline)) void rows_spmv(const sf_csr *a, int64_t r0,
                                                             int64_t r1, double alpha,
                                                             const double *x, int64_t xs,
-                                                            double beta, double *y, int64_t ys) {
+                                                            double beta, double *y, int64_t ys,
+                                                            int64_t last) {
     const int64_t *rp = a->rowptr;
     const int32_t *ci = a->colind;
     const double *v = a->val;
     for (int64_t i = r0; i < r1; i++) {
         double s = 0.0;
-        for (int64_t p = rp[i]; p < rp[i + 1]; p++) s += v[p] * x[ci[p] * xs];
+        for (int64_t p = rp[i]; p < rp[i + 1]; p++) {
+            if (p < last) __builtin_prefetch(x + ci[p + SPMV_AHEAD] * xs);
+            s += v[p] * x[ci[p] * xs];
+        }
         y[i * ys] = sf_axpby(alpha, s, beta, y[i * ys]);
     }
 }
 
 static void rows_one_column(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
-                            const sf_strided *B, double beta, const sf_strided *C) {
-    if (B->rs == 1 && C->rs == 1) rows_spmv(a, r0, r1, alpha, B->data, 1, beta, C->data, 1);
-    else rows_spmv(a, r0, r1, alpha, B->data, B->rs, beta, C->data, C->rs);
+                            const sf_strided *B, double beta, const sf_strided *C, bool scatter) {
+    int64_t last = prefetch_end(a, r1, B, scatter, SPMV_AHEAD);
+    if (B->rs == 1 && C->rs == 1) rows_spmv(a, r0, r1, alpha, B->data, 1, beta, C->data, 1, last);
+    else rows_spmv(a, r0, r1, alpha, B->data, B->rs, beta, C->data, C->rs, last);
 }
 
 /* Rows r0..r1 for kb contiguous columns of B (row stride brs) and C (row
@@ -60,7 +81,7 @@ static inline __attribute__((always_inline)) void rows_width(const sf_csr *a, in
     for (int64_t i = r0; i < r1; i++) {
         for (int64_t j = 0; j < kb; j++) acc[j] = 0.0;
         for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
-            if (p < last) prefetch_row(b + a->colind[p + PREFETCH_AHEAD] * brs, kb);
+            if (p < last) prefetch_row(b + a->colind[p + ROWS_AHEAD] * brs, kb);
             const double v = a->val[p], *bp = b + a->colind[p] * brs;
             for (int64_t j = 0; j < kb; j++) acc[j] += v * bp[j];
         }
@@ -72,8 +93,8 @@ static inline __attribute__((always_inline)) void rows_width(const sf_csr *a, in
 /* Row-major B and C (unit column stride): blocks of at most COL_BLOCK
  * columns, common widths specialised. */
 static void rows_contiguous(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
-                            const sf_strided *B, double beta, const sf_strided *C) {
-    int64_t last = prefetch_end(a, r1, B);
+                            const sf_strided *B, double beta, const sf_strided *C, bool scatter) {
+    int64_t last = prefetch_end(a, r1, B, scatter, ROWS_AHEAD);
     for (int64_t j0 = 0; j0 < B->cols; j0 += COL_BLOCK) {
         int64_t kb = B->cols - j0 < COL_BLOCK ? B->cols - j0 : COL_BLOCK;
         const double *b = B->data + j0;
@@ -108,9 +129,9 @@ static void rows_strided(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
 }
 
 static void rows_any(const sf_csr *a, int64_t r0, int64_t r1, double alpha, const sf_strided *B,
-                     double beta, const sf_strided *C) {
-    if (B->cols == 1) rows_one_column(a, r0, r1, alpha, B, beta, C);
-    else if (B->cs == 1 && C->cs == 1) rows_contiguous(a, r0, r1, alpha, B, beta, C);
+                     double beta, const sf_strided *C, bool scatter) {
+    if (B->cols == 1) rows_one_column(a, r0, r1, alpha, B, beta, C, scatter);
+    else if (B->cs == 1 && C->cs == 1) rows_contiguous(a, r0, r1, alpha, B, beta, C, scatter);
     else rows_strided(a, r0, r1, alpha, B, beta, C);
 }
 
@@ -119,15 +140,16 @@ static sf_status csr_apply(sf_ctx *ctx, double alpha, const sf_mat *A, const sf_
     const sf_csr *a = &A->u.csr;
     int64_t work = A->nnz * B->cols + A->rows * C->cols;
     int nt = sf_threads_for(ctx, work);
+    bool scatter = scattered(A);
     if (nt == 1) { /* no parallel region: its start-up shows on small products */
-        rows_any(a, 0, A->rows, alpha, B, beta, C);
+        rows_any(a, 0, A->rows, alpha, B, beta, C, scatter);
         return SF_OK;
     }
 #pragma omp parallel num_threads(nt)
     {
         int64_t r0, r1;
         sf_split_rows(a->rowptr, A->rows, omp_get_num_threads(), omp_get_thread_num(), &r0, &r1);
-        rows_any(a, r0, r1, alpha, B, beta, C);
+        rows_any(a, r0, r1, alpha, B, beta, C, scatter);
     }
     return SF_OK;
 }
