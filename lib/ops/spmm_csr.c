@@ -16,7 +16,7 @@
  * matrices the prefetch only costs time (measured +15 %), so it is decided
  * per call from a sample of rows. */
 #define SPMV_AHEAD 32
-#define ROWS_AHEAD 12
+#define ROWS_AHEAD 24
 static inline void prefetch_row(const double *row, int64_t kb) {
     for (int64_t j = 0; j < kb; j += 8) __builtin_prefetch(row + j);
 }
