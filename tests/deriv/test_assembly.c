@@ -95,6 +95,12 @@ Test(assembly, refill_in_place_allocates_nothing) {
     tu_ctx_done(ctx);
 }
 
+static int copy_f(const double *x, double *f, void *user) {
+    (void)user;
+    memcpy(f, x, 3 * sizeof *x);
+    return 0;
+}
+
 Test(assembly, out_of_range_node_named_nothing_written) {
     sf_ctx *ctx = tu_ctx();
     int64_t conn[] = {0, 1, 1, 2, 2, 3, 3, 7};
@@ -116,6 +122,16 @@ Test(assembly, out_of_range_node_named_nothing_written) {
     double ke[4] = {0};
     cr_assert_eq(sf_assemble(ctx, fdp, ke), SF_ERR_ARG);
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_assemble: the handle was not made by sf_assembly_pattern");
+    int64_t conn_ok[] = {0, 1, 1, 2};
+    sf_jac_pattern *ap = NULL;
+    cr_assert_eq(sf_assembly_pattern(ctx, 3, 2, 2, conn_ok, &ap), SF_OK);
+    double x[3] = {0};
+    cr_assert_eq(sf_jac_pattern_fd(ctx, ap, copy_f, NULL, x, SF_FD_FORWARD, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_pattern_fd: the handle has no FD workspace (make "
+                                          "it with sf_jac_pattern_create)");
+    cr_assert_eq(sf_jac_pattern_export_csc(ctx, ap, NULL, NULL, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_pattern_export_csc: NULL argument");
+    sf_jac_pattern_free(ap);
     sf_jac_pattern_free(fdp);
     sf_mat_free(I);
     tu_ctx_done(ctx);

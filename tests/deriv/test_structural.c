@@ -347,7 +347,12 @@ static sf_status alloc_structural(sf_ctx *ctx, void *arg) {
     if (!st) st = sf_jac_slice(ctx, &in, start, stop, step, NULL, &J3);
     if (!st) st = sf_mat_identity(ctx, 3, &A);
     if (!st) st = sf_jac_right_multiply(ctx, A, 2, &J4);
-    sf_mat_free(J1), sf_mat_free(J2), sf_mat_free(J3), sf_mat_free(J4), sf_mat_free(A);
+    sf_mat_free(J1), sf_mat_free(J2), sf_mat_free(J3), sf_mat_free(J4);
+    J1 = J2 = NULL;
+    int64_t idx[] = {2, 0, 2};
+    if (!st) st = sf_jac_take(ctx, &in, 2, 3, idx, NULL, &J1);
+    if (!st) st = sf_jac_left_multiply(ctx, A, 3, &J2); /* a diagonal A goes through CSR */
+    sf_mat_free(J1), sf_mat_free(J2), sf_mat_free(A);
     return st;
 }
 
