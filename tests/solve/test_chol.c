@@ -279,6 +279,31 @@ Test(chol, bad_inputs) {
     tu_ctx_done(ctx);
 }
 
+Test(chol, empty_one_by_one_and_in_place) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *E, *O;
+    sf_chol *ch;
+    double d = 4.0, b[2] = {2.0, 6.0}, ld;
+    cr_assert_eq(sf_mat_from_triplets(ctx, 0, 0, 0, NULL, NULL, NULL, &E), SF_OK);
+    cr_assert_eq(sf_chol_factor(ctx, E, 0, &ch), SF_OK, "%s", sf_ctx_message(ctx));
+    cr_assert_eq(sf_chol_logdet(ctx, ch, &ld), SF_OK);
+    cr_assert_eq(ld, 0.0);
+    sf_dense B0 = sf_dense_view(0, 1, SF_COL_MAJOR, SF_REAL, NULL);
+    cr_assert_eq(sf_chol_solve(ctx, ch, &B0, &B0), SF_OK);
+    sf_chol_free(ch);
+    cr_assert_eq(sf_mat_diag(ctx, 1, &d, &O), SF_OK); /* a diagonal handle: converted inside */
+    cr_assert_eq(sf_chol_factor(ctx, O, 0, &ch), SF_OK);
+    cr_assert_eq(sf_chol_logdet(ctx, ch, &ld), SF_OK);
+    cr_assert_float_eq(ld, log(4.0), 1e-15);
+    sf_dense B = sf_dense_view(1, 2, SF_ROW_MAJOR, SF_REAL, b);
+    cr_assert_eq(sf_chol_solve(ctx, ch, &B, &B), SF_OK, "in place");
+    cr_assert(b[0] == 0.5 && b[1] == 1.5);
+    sf_chol_free(ch);
+    sf_mat_free(E);
+    sf_mat_free(O);
+    tu_ctx_done(ctx);
+}
+
 static sf_status factor_small(sf_ctx *ctx, void *arg) {
     (void)arg;
     sf_mat *A = NULL, *L = NULL;
