@@ -135,3 +135,38 @@ Test(spmm, one_and_two_threads_bitwise_equal) {
     sf_mat_free(A);
     tu_ctx_done(ctx);
 }
+
+/* A scattered pattern with B over 4 MB takes the prefetching kernels: the
+ * result must be exactly the naive row sums (same order), for 1 and 2
+ * threads, for one and several columns. */
+Test(spmm, scattered_large_operand_exact) {
+    sf_ctx *ctx = tu_ctx();
+    enum { M = 5000, N = 600000 };
+    sf_mat *A = tu_random_csr(ctx, M, N, 10.0 / N, 21);
+    int64_t nnz = sf_mat_nnz(A), *rp = malloc((M + 1) * sizeof *rp);
+    int32_t *ci = malloc((size_t)nnz * sizeof *ci);
+    double *v = malloc((size_t)nnz * sizeof *v);
+    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
+    for (int64_t k = 1; k <= 3; k += 2) {
+        sf_dense B = ot_view(N, k, SF_ROW_MAJOR, SF_REAL, 0, 5);
+        double *want = malloc((size_t)(M * k) * sizeof *want), *got = malloc((size_t)(M * k) * sizeof *got);
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < k; j++) {
+                double s = 0;
+                for (int64_t p = rp[i]; p < rp[i + 1]; p++) s += v[p] * *ot_at(&B, ci[p], j);
+                want[i * k + j] = s;
+            }
+        for (int t = 1; t <= 2; t++) {
+            sf_ctx_set_threads(ctx, t);
+            sf_dense C = sf_dense_view(M, k, SF_ROW_MAJOR, SF_REAL, got);
+            cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B, 0.0, &C), SF_OK);
+            cr_assert_eq(memcmp(got, want, (size_t)(M * k) * sizeof *got), 0, "k %lld threads %d",
+                         (long long)k, t);
+        }
+        free(want), free(got);
+        ot_view_free(&B);
+    }
+    free(rp), free(ci), free(v);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
