@@ -317,3 +317,27 @@ Test(alloc_failures, elementwise_and_binary) {
     tu_check_alloc_failures(alloc_elementwise, NULL);
     tu_check_alloc_failures(alloc_binary, NULL);
 }
+
+Test(elementwise, threads_give_bitwise_identical_results) {
+    enum { N = 300000 }; /* above the threading threshold; 2.4 MB */
+    sf_ctx *c1 = tu_ctx(), *c2 = tu_ctx();
+    cr_assert_eq(sf_ctx_set_threads(c2, 2), SF_OK);
+    double *x = dt_random(N, 17), *f1 = malloc(N * sizeof *f1), *f2 = malloc(N * sizeof *f2);
+    sf_shape s = {1, {N}};
+    for (int f = 0; f < SF_FN_COUNT; f++) {
+        sf_mat *J1 = NULL, *J2 = NULL;
+        cr_assert_eq(sf_jac_elementwise(c1, (sf_elem_fn)f, 1.5, &s, x, f1, &J1), SF_OK);
+        cr_assert_eq(sf_jac_elementwise(c2, (sf_elem_fn)f, 1.5, &s, x, f2, &J2), SF_OK);
+        double *d1 = malloc(N * sizeof *d1), *d2 = malloc(N * sizeof *d2);
+        int64_t *rp = malloc((N + 1) * sizeof *rp);
+        cr_assert_eq(sf_mat_export_csr(c1, J1, rp, NULL, d1), SF_OK);
+        cr_assert_eq(sf_mat_export_csr(c2, J2, rp, NULL, d2), SF_OK);
+        cr_assert_eq(memcmp(d1, d2, N * sizeof *d1), 0, "%s derivatives", sf_elem_fn_name((sf_elem_fn)f));
+        cr_assert_eq(memcmp(f1, f2, N * sizeof *f1), 0, "%s values", sf_elem_fn_name((sf_elem_fn)f));
+        free(d1), free(d2), free(rp);
+        sf_mat_free(J1), sf_mat_free(J2);
+    }
+    free(x), free(f1), free(f2);
+    tu_ctx_done(c1);
+    tu_ctx_done(c2);
+}
