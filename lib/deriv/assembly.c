@@ -58,8 +58,9 @@ static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64
  * to cols (room for all candidates: every candidate is stored, and kept only
  * if new, so that the unpredictable "seen" test is not a branch).
  * mark[j] == i means j was seen in row i.  Returns the count. */
-static int64_t row_columns(const conn_view *c, const int64_t *incptr, const int64_t *inc,
-                           int64_t i, int64_t *mark, int32_t *cols) {
+static inline __attribute__((always_inline)) int64_t
+row_columns(const conn_view *c, const int64_t *incptr, const int64_t *inc, int64_t i,
+            int64_t *mark, int32_t *cols) {
     int64_t cnt = 0;
     for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
         int64_t e = inc[t] >> c->shift;
@@ -85,9 +86,9 @@ static void sort_small(int32_t *a, int64_t n) { /* insertion sort: rows are shor
 /* One pass over the rows, in order, so that each row's offset is known when
  * it is written: its distinct columns sorted, then the map entries of every
  * element entry in the row (pos = mark[j] is the slot of column j). */
-static int64_t fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *inc,
-                         int64_t *mark, int64_t nodes, int64_t *rowptr, int32_t *colind,
-                         int64_t *map) {
+static inline __attribute__((always_inline)) int64_t
+fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *inc, int64_t *mark,
+          int64_t nodes, int64_t *rowptr, int32_t *colind, int64_t *map) {
     int64_t k = c->k, w = 0;
     for (int64_t j = 0; j < nodes; j++) mark[j] = -1;
     for (int64_t i = 0; i < nodes; i++) {
@@ -105,6 +106,21 @@ static int64_t fill_rows(const conn_view *c, const int64_t *incptr, const int64_
     }
     rowptr[nodes] = w;
     return w;
+}
+
+/* fill_rows with the element size and index width known to the compiler for
+ * the common cases (unrolled inner loops, no width test per node read). */
+static int64_t fill_rows_any(const conn_view *c, const int64_t *incptr, const int64_t *inc,
+                             int64_t *mark, int64_t nodes, int64_t *rowptr, int32_t *colind,
+                             int64_t *map) {
+#define FILL_K(K, WIDE)                                                                   \
+    if (c->k == (K) && c->wide == (WIDE)) {                                               \
+        conn_view ck = {c->p, (WIDE), c->nelem, (K), c->shift};                           \
+        return fill_rows(&ck, incptr, inc, mark, nodes, rowptr, colind, map);             \
+    }
+    FILL_K(3, true) FILL_K(4, true) FILL_K(8, true) FILL_K(3, false) FILL_K(4, false) FILL_K(8, false)
+#undef FILL_K
+    return fill_rows(c, incptr, inc, mark, nodes, rowptr, colind, map);
 }
 
 /* Move the column indices into a block of their exact size (huge pages
@@ -135,7 +151,7 @@ static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const 
     if (a->colind) {
         deriv_advise_huge(mp, nq * sizeof *mp);
         deriv_advise_huge(a->colind, nq * sizeof(int32_t));
-        m->nnz = fill_rows(c, incptr, inc, mark, nodes, a->rowptr, a->colind, mp);
+        m->nnz = fill_rows_any(c, incptr, inc, mark, nodes, a->rowptr, a->colind, mp);
         a->val = shrink(ctx, &a->colind, m->nnz)
                      ? sf_calloc(ctx, (size_t)m->nnz, sizeof(double), "CSR values") : NULL;
     }
