@@ -123,3 +123,12 @@ void expect_success(result r) {
     result_free(&r);
 }
 
+
+void save_npy(const char *path, sf_npy_dtype dt, int ndim, int64_t d0, int64_t d1, const void *data) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t dims[2] = {d0, d1};
+    sf_shape s;
+    cr_assert_eq(sf_shape_make(ctx, ndim, dims, &s), SF_OK);
+    cr_assert_eq(sf_npy_write(ctx, path, dt, &s, data), SF_OK, "%s", sf_ctx_message(ctx));
+    tu_ctx_done(ctx);
+}

@@ -5,6 +5,9 @@
 #define SF_CLI_RUN_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "sparsefirst.h"
 
 #ifndef SF_CLI_PATH
 #error "SF_CLI_PATH must name the built sparsefirst program"
@@ -21,6 +24,8 @@ const char *matrix(const char *name);
 /* A whole file (NUL-terminated, malloc'ed), and writing bytes to a file. */
 char *slurp(const char *path, size_t *len);
 void write_bytes(const char *path, const void *p, size_t n);
+/* Write a 1-d (d0) or 2-d (d0 x d1) .npy file of the dtype through the library. */
+void save_npy(const char *path, sf_npy_dtype dt, int ndim, int64_t d0, int64_t d1, const void *data);
 
 typedef struct result {
     int status;

@@ -15,15 +15,6 @@ static const char a_mtx[] = "%%MatrixMarket matrix coordinate real general\n4 5 
                             "1 1 1\n1 3 2\n2 2 3\n3 5 4\n4 1 5\n4 4 -1.5\n";
 static const double a_dense[4][5] = {{1, 0, 2, 0, 0}, {0, 3, 0, 0, 0}, {0, 0, 0, 0, 4}, {5, 0, 0, -1.5, 0}};
 
-static void save(const char *path, sf_npy_dtype dt, int ndim, int64_t d0, int64_t d1, const void *data) {
-    sf_ctx *ctx = tu_ctx();
-    int64_t dims[2] = {d0, d1};
-    sf_shape s;
-    cr_assert_eq(sf_shape_make(ctx, ndim, dims, &s), SF_OK);
-    cr_assert_eq(sf_npy_write(ctx, path, dt, &s, data), SF_OK, "%s", sf_ctx_message(ctx));
-    tu_ctx_done(ctx);
-}
-
 /* Read an output and check its dtype and shape; caller frees with sf_array_free
  * then tu_ctx_done(ctx). */
 static sf_array *load(sf_ctx *ctx, const char *path, sf_npy_dtype dt, int ndim, int64_t d0, int64_t d1) {
@@ -45,8 +36,8 @@ Test(cli_products, spmm_2d_and_transpose_against_dense) {
     double b[15], bt[12];
     random_fill(b, 15, 1);
     random_fill(bt, 12, 2);
-    save(tmp("B.npy"), SF_NPY_F8, 2, 5, 3, b);
-    save(tmp("Bt.npy"), SF_NPY_F8, 2, 4, 3, bt);
+    save_npy(tmp("B.npy"), SF_NPY_F8, 2, 5, 3, b);
+    save_npy(tmp("Bt.npy"), SF_NPY_F8, 2, 4, 3, bt);
     expect_success(run("spmm", tmp("A.mtx"), tmp("B.npy"), "-o", tmp("C.npy"), NULL));
     expect_success(run("spmm", "--transpose", tmp("A.mtx"), tmp("Bt.npy"), "-o", tmp("Ct.npy"), NULL));
     sf_ctx *ctx = tu_ctx();
@@ -71,7 +62,7 @@ Test(cli_products, spmm_2d_and_transpose_against_dense) {
 Test(cli_products, spmm_1d_gives_1d) {
     write_bytes(tmp("A.mtx"), a_mtx, sizeof a_mtx - 1);
     double x[5] = {1, 2, 3, 4, 5};
-    save(tmp("x.npy"), SF_NPY_F8, 1, 5, 0, x);
+    save_npy(tmp("x.npy"), SF_NPY_F8, 1, 5, 0, x);
     expect_success(run("spmm", tmp("A.mtx"), tmp("x.npy"), "-o", tmp("y.npy"), NULL));
     sf_ctx *ctx = tu_ctx();
     sf_array *y = load(ctx, tmp("y.npy"), SF_NPY_F8, 1, 4, 0);
@@ -89,7 +80,7 @@ Test(cli_products, spmm_threads_give_identical_files_and_time_lines) {
     const char *a = matrix("matrices/bcsstk13.mtx");
     double *b = malloc(2003 * 20 * sizeof *b);
     random_fill(b, 2003 * 20, 3);
-    save(tmp("B.npy"), SF_NPY_F8, 2, 2003, 20, b);
+    save_npy(tmp("B.npy"), SF_NPY_F8, 2, 2003, 20, b);
     expect_success(run("spmm", a, tmp("B.npy"), "-o", tmp("C1.npy"), "--threads", "1", NULL));
     result r = run("spmm", a, tmp("B.npy"), "-o", tmp("C2.npy"), "--threads=2", "--time", "--repeat", "3", NULL);
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
@@ -106,7 +97,7 @@ Test(cli_products, spmm_threads_give_identical_files_and_time_lines) {
 Test(cli_products, spmm_time_prints_two_lines) {
     write_bytes(tmp("A.mtx"), a_mtx, sizeof a_mtx - 1);
     double x[5] = {1, 2, 3, 4, 5};
-    save(tmp("x.npy"), SF_NPY_F8, 1, 5, 0, x);
+    save_npy(tmp("x.npy"), SF_NPY_F8, 1, 5, 0, x);
     result r = run("spmm", tmp("A.mtx"), tmp("x.npy"), "-o", tmp("y.npy"), "--time", NULL);
     cr_assert_eq(r.status, 0);
     double t;
@@ -120,14 +111,14 @@ Test(cli_products, spmm_time_prints_two_lines) {
 Test(cli_products, spmm_errors) {
     write_bytes(tmp("A.mtx"), a_mtx, sizeof a_mtx - 1);
     double b[12] = {0};
-    save(tmp("B4.npy"), SF_NPY_F8, 2, 4, 3, b);
+    save_npy(tmp("B4.npy"), SF_NPY_F8, 2, 4, 3, b);
     char want[512];
     snprintf(want, sizeof want, "sparsefirst: error: %s: sf_spmm: A is 4 x 5, B is 4 x 3", tmp("B4.npy"));
     expect_error(run("spmm", tmp("A.mtx"), tmp("B4.npy"), "-o", tmp("C.npy"), NULL), 1, want);
     expect_error(run("spmm", tmp("A.mtx"), tmp("B4.npy"), NULL), 2,
                  "sparsefirst: error: missing -o FILE (usage: sparsefirst spmm [options] A B -o C)");
     int32_t ib[12] = {0};
-    save(tmp("I.npy"), SF_NPY_I4, 2, 4, 3, ib);
+    save_npy(tmp("I.npy"), SF_NPY_I4, 2, 4, 3, ib);
     snprintf(want, sizeof want,
              "sparsefirst: error: %s: sf_array_dense_view: dtype '<i4' is not float64 or complex128",
              tmp("I.npy"));
@@ -143,8 +134,8 @@ Test(cli_products, gram_complex_against_triple_loop) {
     double parts[2 * R * K], w[R] = {1, -1, 0.5, 2, -3, 0};
     random_fill(parts, 2 * R * K, 4);
     for (int q = 0; q < R * K; q++) bz[q] = parts[2 * q] + parts[2 * q + 1] * I;
-    save(tmp("B.npy"), SF_NPY_C16, 2, R, K, bz);
-    save(tmp("W.npy"), SF_NPY_F8, 1, R, 0, w);
+    save_npy(tmp("B.npy"), SF_NPY_C16, 2, R, K, bz);
+    save_npy(tmp("W.npy"), SF_NPY_F8, 1, R, 0, w);
     expect_success(run("gram", tmp("B.npy"), tmp("W.npy"), "-o", tmp("G.npy"), NULL));
     sf_ctx *ctx = tu_ctx();
     sf_array *g = load(ctx, tmp("G.npy"), SF_NPY_C16, 2, K, K);
@@ -161,9 +152,9 @@ Test(cli_products, gram_complex_against_triple_loop) {
 
 Test(cli_products, gram_real_and_errors) {
     double b[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, w[5] = {1, 2, 3, 4, 5}, w4[4] = {1, 2, 3, 4};
-    save(tmp("B.npy"), SF_NPY_F8, 2, 5, 2, b);
-    save(tmp("W.npy"), SF_NPY_F8, 1, 5, 0, w);
-    save(tmp("W4.npy"), SF_NPY_F8, 1, 4, 0, w4);
+    save_npy(tmp("B.npy"), SF_NPY_F8, 2, 5, 2, b);
+    save_npy(tmp("W.npy"), SF_NPY_F8, 1, 5, 0, w);
+    save_npy(tmp("W4.npy"), SF_NPY_F8, 1, 4, 0, w4);
     expect_success(run("gram", tmp("B.npy"), tmp("W.npy"), "-o", tmp("G.npy"), NULL));
     sf_ctx *ctx = tu_ctx();
     sf_array *g = load(ctx, tmp("G.npy"), SF_NPY_F8, 2, 2, 2);
