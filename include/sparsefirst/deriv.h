@@ -140,7 +140,9 @@ sf_status sf_jac_pattern_create(sf_ctx *ctx, const sf_mat *pattern, sf_jac_patte
 void sf_jac_pattern_free(sf_jac_pattern *jp);
 
 /* The CSR handle holding pattern and current values (owned by jp; valid
- * until sf_jac_pattern_free), and its value array in CSR order. */
+ * until sf_jac_pattern_free), and its value array in CSR order.  Asking for
+ * the writable array drops the handle's cached transposes and analyses
+ * (sf_mat_values_changed); ask again after each later write of your own. */
 const sf_mat *sf_jac_pattern_matrix(const sf_jac_pattern *jp);
 double *sf_jac_pattern_values(sf_jac_pattern *jp);
 

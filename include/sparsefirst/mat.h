@@ -91,6 +91,12 @@ sf_status sf_mat_transpose(sf_ctx *ctx, const sf_mat *m, sf_mat **out);
 /* A deep copy of the handle (cached analyses are not copied). */
 sf_status sf_mat_copy(sf_ctx *ctx, const sf_mat *m, sf_mat **out);
 
+/* Tell the handle that its stored values were rewritten in place (through a
+ * pointer the library handed out, such as sf_jac_pattern_values): drops the
+ * cached transposes and analyses that hold or depend on the old values.  The
+ * library's own in-place refills call it; NULL does nothing. */
+void sf_mat_values_changed(sf_mat *m);
+
 /* Write the matrix into a real dense view (rows x cols); every element written.
  * Meant for small sizes and tests. */
 sf_status sf_mat_to_dense(sf_ctx *ctx, const sf_mat *m, sf_dense *out);

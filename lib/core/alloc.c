@@ -3,10 +3,29 @@
  * that the context always knows the bytes in use and the peak. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
 #define HEADER 16 /* keeps the payload 16-byte aligned */
+
+/* Blocks of 4 MiB or more are about to be written for the first time by a
+ * builder or a product; first-touch faults of 4 KiB pages cost more than the
+ * writing itself on some machines (1.5-13 us per page measured on the
+ * benchmark VM).  Ask for transparent huge pages on the 2 MiB-aligned
+ * interior: one fault per 2 MiB.  Only a hint; harmless where unsupported. */
+static void advise_huge_pages(void *p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes < ((size_t)4 << 20)) return;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 static bool injected_failure(sf_ctx *ctx) {
     uint64_t n = atomic_fetch_add(&ctx->alloc_count, 1) + 1;
@@ -49,6 +68,7 @@ void *sf_alloc(sf_ctx *ctx, size_t bytes, const char *what) {
         return NULL;
     }
     memcpy(block, &bytes, sizeof bytes);
+    advise_huge_pages(block + HEADER, bytes);
     return block + HEADER;
 }
 

@@ -42,7 +42,6 @@ static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64
         sf_free(ctx, ptr);
         return sf_last_alloc_status(ctx);
     }
-    deriv_advise_huge(list, (size_t)nq * sizeof *list);
     for (int64_t q = 0; q < nq; q++) ptr[node_at(c, q) + 1]++;
     for (int64_t i = 0; i < nodes; i++) ptr[i + 1] += ptr[i];
     for (int64_t e = 0, q = 0; e < c->nelem; e++)
@@ -128,7 +127,6 @@ static int64_t fill_rows_any(const conn_view *c, const int64_t *incptr, const in
 static bool shrink(sf_ctx *ctx, int32_t **colind, int64_t nnz) {
     int32_t *exact = sf_alloc_array(ctx, (size_t)nnz, sizeof *exact, "CSR column indices");
     if (!exact) return false;
-    deriv_advise_huge(exact, (size_t)nnz * sizeof *exact);
     memcpy(exact, *colind, (size_t)nnz * sizeof *exact);
     sf_free(ctx, *colind);
     *colind = exact;
@@ -149,8 +147,6 @@ static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const 
     if (mp) a->rowptr = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof(int64_t), "CSR row offsets");
     if (a->rowptr) a->colind = sf_alloc_array(ctx, nq, sizeof(int32_t), "CSR column indices");
     if (a->colind) {
-        deriv_advise_huge(mp, nq * sizeof *mp);
-        deriv_advise_huge(a->colind, nq * sizeof(int32_t));
         m->nnz = fill_rows_any(c, incptr, inc, mark, nodes, a->rowptr, a->colind, mp);
         a->val = shrink(ctx, &a->colind, m->nnz)
                      ? sf_calloc(ctx, (size_t)m->nnz, sizeof(double), "CSR values") : NULL;
@@ -228,5 +224,6 @@ sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke) {
     int64_t nq = jp->nelem * jp->k * jp->k;
     memset(val, 0, (size_t)jp->m->nnz * sizeof *val);
     for (int64_t q = 0; q < nq; q++) val[map[q]] += ke[q];
+    sf_mat_values_changed(jp->m);
     return SF_OK;
 }

@@ -51,9 +51,6 @@ sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighte
 /* Wrap a CSR handle in a pattern handle (taking ownership, also on failure). */
 sf_status deriv_pattern_wrap(sf_ctx *ctx, sf_mat *csr, sf_jac_pattern **out);
 
-/* Hint the kernel to back a large, not yet touched block with huge pages. */
-void deriv_advise_huge(void *p, size_t bytes);
-
 /* Greedy colouring of the columns of jp (uses its CSC view); fills
  * ncolors, cptr and ccols. */
 sf_status deriv_color_columns(sf_ctx *ctx, sf_jac_pattern *jp);

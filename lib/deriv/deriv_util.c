@@ -1,7 +1,5 @@
 /* Helpers shared by the builders: shape sizes checked against the index
  * types, and selection handles whose payload the builders fill directly. */
-#include <sys/mman.h>
-
 #include "deriv_internal.h"
 
 sf_status deriv_shape_size(sf_ctx *ctx, const sf_shape *s, const char *what, int64_t *n) {
@@ -30,18 +28,4 @@ sf_status deriv_select_new(sf_ctx *ctx, int64_t rows, int64_t cols, bool weighte
                            sf_mat **out) {
     static const double no_weight = 0.0; /* with no pairs: only asks for a weight array */
     return sf_mat_selection(ctx, rows, cols, 0, NULL, NULL, weighted ? &no_weight : NULL, out);
-}
-
-/* Ask for transparent huge pages on the 2 MiB-aligned interior of a large
- * block that is about to be written for the first time: one page fault per
- * 2 MiB instead of per 4 KiB.  Only a hint; ignored where unsupported. */
-void deriv_advise_huge(void *p, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (p && hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
 }

@@ -131,22 +131,6 @@ sf_status sf_elem_eval(sf_ctx *ctx, sf_elem_fn fn, double p, int64_t n, const do
     return SF_OK;
 }
 
-/* A diagonal handle of n uninitialised values. */
-static sf_status diag_alloc(sf_ctx *ctx, int64_t n, const char *what, sf_mat **out) {
-    sf_mat *m = NULL;
-    sf_status st = sf_mat_new(ctx, SF_DIAG, n, n, what, &m);
-    if (st) return st;
-    m->u.diag.d = sf_alloc_array(ctx, (size_t)n, sizeof(double), "Jacobian diagonal");
-    if (!m->u.diag.d) {
-        sf_mat_free(m);
-        return sf_last_alloc_status(ctx);
-    }
-    deriv_advise_huge(m->u.diag.d, (size_t)n * sizeof(double));
-    m->nnz = n;
-    *out = m;
-    return SF_OK;
-}
-
 static sf_status check_args(sf_ctx *ctx, const sf_shape *shape, const double *x, const void *J,
                             const char *what, int64_t *n) {
     if (!shape || !J) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", what);
@@ -164,7 +148,7 @@ sf_status sf_jac_elementwise(sf_ctx *ctx, sf_elem_fn fn, double p, const sf_shap
     sf_status st = check_fn(ctx, fn, what);
     if (st || (st = check_args(ctx, shape, x, J, what, &n))) return st;
     sf_mat *m = NULL;
-    if ((st = diag_alloc(ctx, n, what, &m))) return st;
+    if ((st = sf_diag_new(ctx, n, what, &m))) return st;
     eval_all(fn, p, n, x, fx, m->u.diag.d, sf_threads_for(ctx, n));
     *J = m;
     return SF_OK;
@@ -181,6 +165,7 @@ sf_status sf_jac_elementwise_refresh(sf_ctx *ctx, sf_elem_fn fn, double p, const
         return sf_error(ctx, SF_ERR_ARG, "sf_jac_elementwise_refresh: J is %s, not diagonal",
                         sf_kind_name(J->kind));
     eval_all(fn, p, J->rows, x, fx, J->u.diag.d, sf_threads_for(ctx, J->rows));
+    sf_mat_values_changed(J);
     return SF_OK;
 }
 
@@ -193,7 +178,7 @@ sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const s
     sf_status st = check_args(ctx, shape, x, J, what, &n);
     if (st) return st;
     sf_mat *m = NULL;
-    if ((st = diag_alloc(ctx, n, what, &m))) return st;
+    if ((st = sf_diag_new(ctx, n, what, &m))) return st;
     for (int64_t i = 0; i < n; i++) { /* derivatives first: fx is written only on success */
         double v;
         int rc = f(x[i], &v, &m->u.diag.d[i], user);

@@ -83,6 +83,7 @@ sf_status sf_jac_pattern_fd(sf_ctx *ctx, sf_jac_pattern *jp, sf_vec_fn f, void *
     }
     if (st) return st;
     if (jp->m->nnz) memcpy(jp->m->u.csr.val, jp->fv, (size_t)jp->m->nnz * sizeof(double));
+    sf_mat_values_changed(jp->m);
     if (stats) *stats = (sf_fd_stats){jp->ncolors, evals};
     return SF_OK;
 }

@@ -75,7 +75,13 @@ void sf_jac_pattern_free(sf_jac_pattern *jp) {
 }
 
 const sf_mat *sf_jac_pattern_matrix(const sf_jac_pattern *jp) { return jp ? jp->m : NULL; }
-double *sf_jac_pattern_values(sf_jac_pattern *jp) { return jp ? jp->m->u.csr.val : NULL; }
+/* Handing out a writable pointer means the values are about to change:
+ * caches built on the old values go now. */
+double *sf_jac_pattern_values(sf_jac_pattern *jp) {
+    if (!jp) return NULL;
+    sf_mat_values_changed(jp->m);
+    return jp->m->u.csr.val;
+}
 int64_t sf_jac_pattern_colors(const sf_jac_pattern *jp) { return jp ? jp->ncolors : 0; }
 const int64_t *sf_assembly_map(const sf_jac_pattern *jp) { return jp ? jp->map : NULL; }
 

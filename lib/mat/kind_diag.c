@@ -3,7 +3,7 @@
 
 #include "mat_internal.h"
 
-static sf_status diag_new(sf_ctx *ctx, int64_t n, const char *what, sf_mat **out) {
+sf_status sf_diag_new(sf_ctx *ctx, int64_t n, const char *what, sf_mat **out) {
     sf_mat *m = NULL;
     sf_status st = sf_mat_new(ctx, SF_DIAG, n, n, what, &m);
     if (st) return st;
@@ -22,7 +22,7 @@ sf_status sf_mat_diag(sf_ctx *ctx, int64_t n, const double *d, sf_mat **out) {
     if (!ctx) return SF_ERR_ARG;
     if (!out || (n > 0 && !d)) return sf_error(ctx, SF_ERR_ARG, "sf_mat_diag: NULL argument");
     sf_mat *m = NULL;
-    sf_status st = diag_new(ctx, n, "sf_mat_diag", &m);
+    sf_status st = sf_diag_new(ctx, n, "sf_mat_diag", &m);
     if (st) return st;
     if (n) memcpy(m->u.diag.d, d, (size_t)n * sizeof *d);
     *out = m;
@@ -33,7 +33,7 @@ sf_status sf_mat_identity(sf_ctx *ctx, int64_t n, sf_mat **out) {
     if (!ctx) return SF_ERR_ARG;
     if (!out) return sf_error(ctx, SF_ERR_ARG, "sf_mat_identity: output pointer is NULL");
     sf_mat *m = NULL;
-    sf_status st = diag_new(ctx, n, "sf_mat_identity", &m);
+    sf_status st = sf_diag_new(ctx, n, "sf_mat_identity", &m);
     if (st) return st;
     for (int64_t i = 0; i < n; i++) m->u.diag.d[i] = 1.0;
     *out = m;

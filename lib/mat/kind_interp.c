@@ -4,23 +4,8 @@
  * for outputs with no source (NaN or constant fill: an empty row).  12 bytes
  * per output value against 24 + 8 for the same rows in CSR. */
 #include <string.h>
-#include <sys/mman.h>
 
 #include "kind_interp.h"
-
-/* Ask the kernel to back a large array with huge pages: the builder writes
- * every byte once, and first-touch faults of 4 KB pages cost more than the
- * build itself on some machines (13 us per page measured on the benchmark
- * VM).  Only the 2 MB-aligned interior is advised; failure is harmless. */
-static void advise_huge(void *p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)1 << 21;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-    (void)p, (void)bytes;
-#endif
-}
 
 sf_status sf_interp_alloc(sf_ctx *ctx, const sf_shape *data_shape, int axis, int64_t m,
                           sf_mat **out) {
@@ -44,8 +29,6 @@ sf_status sf_interp_alloc(sf_ctx *ctx, const sf_shape *data_shape, int axis, int
         sf_mat_free(w);
         return st;
     }
-    advise_huge(p->src, (size_t)rows * sizeof *p->src);
-    advise_huge(p->w, (size_t)rows * sizeof *p->w);
     int64_t strides[SF_MAX_NDIM];
     sf_shape_strides(data_shape, strides);
     p->data_shape = *data_shape;

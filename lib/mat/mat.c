@@ -148,6 +148,14 @@ sf_status sf_mat_cache_put(sf_mat *m, sf_cache_slot slot, void *data, size_t byt
     return SF_OK;
 }
 
+/* Every cache holds a copy of the values or facts about them (a transposed
+ * copy, pivots checked at analysis), so all of them go; the next call that
+ * needs one rebuilds it from the current values. */
+void sf_mat_values_changed(sf_mat *m) {
+    if (!m) return;
+    for (int s = 0; s < SF_CACHE_SLOT_COUNT; s++) sf_mat_cache_drop(m, (sf_cache_slot)s);
+}
+
 void *sf_mat_cache_get(const sf_mat *m, sf_cache_slot slot) { return m->cache[slot].data; }
 
 void sf_mat_cache_drop(sf_mat *m, sf_cache_slot slot) {

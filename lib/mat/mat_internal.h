@@ -90,6 +90,9 @@ sf_status sf_mat_new(sf_ctx *ctx, sf_kind kind, int64_t rows, int64_t cols, cons
  * (rowptr[0] is set to 0).  For builders that know their pattern up front. */
 sf_status sf_csr_new(sf_ctx *ctx, int64_t rows, int64_t cols, int64_t nnz, sf_mat **out);
 
+/* An n x n diagonal handle whose n values are allocated and not filled. */
+sf_status sf_diag_new(sf_ctx *ctx, int64_t n, const char *what, sf_mat **out);
+
 /* Check the shape against the index types; message names `what`. */
 sf_status sf_check_dims(sf_ctx *ctx, int64_t rows, int64_t cols, const char *what);
 

@@ -52,7 +52,7 @@ void sf_split_rows(const int64_t *rowptr, int64_t rows, int parts, int part, int
 /* The transpose of A kept in A's SF_CACHE_TRANSPOSE slot (built on first use
  * with sf_mat_transpose and charged to A's context).  Mutates the cache of a
  * const handle: not thread-safe for concurrent first calls on one handle.
- * Code that changes a handle's values must drop this slot. */
+ * Code that changes a handle's values calls sf_mat_values_changed. */
 sf_status sf_cached_transpose(sf_ctx *ctx, const sf_mat *A, const sf_mat **out);
 
 #endif
