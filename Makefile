@@ -42,9 +42,12 @@ test: test-normal test-asan
 bench: build
 	sh bench/run_all.sh $(BUILD)
 
+build-fuzz/build.ninja:
+	CC=clang meson setup build-fuzz -Dfuzz=true -Dbench=false --buildtype=debug
+
 fuzz:
-	@sh tools/install-deps.sh clang
-	CC=clang meson setup build-fuzz -Dfuzz=true -Dbench=false --buildtype=debug || true
+	@sh tools/install-deps.sh clang libclang-rt-14-dev
+	$(MAKE) build-fuzz/build.ninja
 	ninja -C build-fuzz
 
 clean:
