@@ -5,8 +5,8 @@
  * Cholesky factors L of a 2-D and a 3-D Laplacian (CHOLMOD's default
  * ordering), the factors of the shared SPD matrices, and P2's random case
  * (n = 20,000, 120,000 nonzeros); 1 and 16 right-hand sides.  Also the
- * analysis cost and how many solves repay it.  "(u)" rows pass
- * SF_TRI_VALUES_UNCHANGED (no per-solve pivot rescan). */
+ * analysis cost and how many solves repay it.  An optional second argument
+ * runs only the cases whose name contains it. */
 #include <cblas.h>
 #include <cs.h>
 #include <math.h>
@@ -33,7 +33,6 @@ typedef struct tcase {
     int64_t n, k;
     double *b, *x;   /* n x k: row-major for sparsefirst, column-major for the others */
     int threads;
-    unsigned flags;
 } tcase;
 
 /* ------------------------------------------------------------ the kernels */
@@ -52,7 +51,7 @@ static void run_sf(void *arg) {
     sf_ctx_set_threads(c->ctx, c->threads);
     sf_dense B = sf_dense_view(c->n, c->k, SF_ROW_MAJOR, SF_REAL, c->b);
     sf_dense X = sf_dense_view(c->n, c->k, SF_ROW_MAJOR, SF_REAL, c->x);
-    if (sf_tri_solve(c->ctx, c->T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, c->flags, 1.0, &B, &X))
+    if (sf_tri_solve(c->ctx, c->T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &B, &X))
         fprintf(stderr, "sf_tri_solve: %s\n", sf_ctx_message(c->ctx));
 }
 
@@ -60,7 +59,7 @@ static void run_sf_singles(void *arg) { /* k separate one-vector solves */
     tcase *c = arg;
     sf_ctx_set_threads(c->ctx, c->threads);
     for (int64_t j = 0; j < c->k; j++)
-        sf_tri_solve_vec(c->ctx, c->T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, c->flags, 1.0, c->b + j * c->n,
+        sf_tri_solve_vec(c->ctx, c->T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, c->b + j * c->n,
                          c->x + j * c->n);
 }
 
@@ -197,13 +196,12 @@ static void run_case(tcase *c, int reps) {
         row(c, "cxsparse cs_utsolve", run_cxsparse, reps, &ref, c->k == 1 ? &t_cx : NULL);
         if (c->ch) row(c, "cholmod_solve (L)", run_cholmod, reps, &ref, NULL);
         if (c->dense) row(c, c->k == 1 ? "openblas dtrsv" : "openblas dtrsm", run_dense, reps, &ref, NULL);
-        c->threads = 1, c->flags = 0;
-        row(c, "sparsefirst 1t", run_sf, reps, &ref, NULL);
-        c->flags = SF_TRI_VALUES_UNCHANGED; /* the rows below skip the pivot rescan */
-        if (c->k > 1) row(c, "sparsefirst 16 x k=1 (u)", run_sf_singles, reps, &ref, NULL);
-        row(c, "sparsefirst 1t (u)", run_sf, reps, &ref, c->k == 1 ? &t1 : NULL);
+        c->threads = 1;
+        if (c->k > 1) row(c, "sparsefirst 16 x k=1", run_sf_singles, reps, &ref, NULL);
+        row(c, "sparsefirst 1t", run_sf, reps, &ref, c->k == 1 ? &t1 : NULL);
+        row(c, "  kernel only, 1t", run_kernel, reps, &ref, NULL);
         c->threads = 2;
-        row(c, "sparsefirst 2t (u)", run_sf, reps, &ref, c->k == 1 ? &t2 : NULL);
+        row(c, "sparsefirst 2t", run_sf, reps, &ref, c->k == 1 ? &t2 : NULL);
         row(c, "  kernel only, 2t forced", run_kernel, reps, &ref, NULL);
     }
     double best = fmin(t1, t2), gain = t_cx - best;
@@ -231,33 +229,39 @@ int main(int argc, char **argv) {
            bench_stream_triad_gbs(20000000, 1), bench_stream_triad_gbs(20000000, 2));
     bench_print_header();
     tcase c = {.ctx = ctx};
+    const char *only = argc > 2 ? argv[2] : "";
     char path[1024];
 
-    snprintf(c.name, sizeof c.name, "lap2d lower 1e6");
-    c.T = laplacian(ctx, 1000, 2, 1), c.ch = NULL;
-    run_case(&c, 9);
-
-    snprintf(c.name, sizeof c.name, "P2 random 20k/120k");
-    c.T = random_lower(ctx, 20000, 120000), c.ch = NULL;
-    run_case(&c, 21);
-
-    snprintf(c.name, sizeof c.name, "chol L lap2d 250k");
-    c.T = factor_of(ctx, laplacian(ctx, 500, 2, 0), &c.ch);
-    run_case(&c, 9);
-
-    snprintf(c.name, sizeof c.name, "chol L lap3d 27k");
-    c.T = factor_of(ctx, laplacian(ctx, 30, 3, 0), &c.ch);
-    run_case(&c, 9);
-
+    if (strstr("lap2d lower 1e6", only)) {
+        snprintf(c.name, sizeof c.name, "lap2d lower 1e6");
+        c.T = laplacian(ctx, 1000, 2, 1), c.ch = NULL;
+        run_case(&c, 9);
+    }
+    if (strstr("P2 random 20k/120k", only)) {
+        snprintf(c.name, sizeof c.name, "P2 random 20k/120k");
+        c.T = random_lower(ctx, 20000, 120000), c.ch = NULL;
+        run_case(&c, 21);
+    }
+    if (strstr("chol L lap2d 250k", only)) {
+        snprintf(c.name, sizeof c.name, "chol L lap2d 250k");
+        c.T = factor_of(ctx, laplacian(ctx, 500, 2, 0), &c.ch);
+        run_case(&c, 9);
+    }
+    if (strstr("chol L lap3d 27k", only)) {
+        snprintf(c.name, sizeof c.name, "chol L lap3d 27k");
+        c.T = factor_of(ctx, laplacian(ctx, 30, 3, 0), &c.ch);
+        run_case(&c, 9);
+    }
     const char *shared[] = {"bcsstk13", "494_bus"};
     for (int s = 0; s < 2; s++) {
+        snprintf(c.name, sizeof c.name, "chol L %s", shared[s]);
         snprintf(path, sizeof path, "%s/matrices/%s.mtx", data, shared[s]);
         sf_mat *A = NULL;
+        if (!strstr(c.name, only)) continue;
         if (sf_mm_read(ctx, path, &A, NULL)) {
             fprintf(stderr, "%s\n", sf_ctx_message(ctx));
             continue;
         }
-        snprintf(c.name, sizeof c.name, "chol L %s", shared[s]);
         c.T = factor_of(ctx, A, &c.ch);
         run_case(&c, 51);
     }

@@ -14,10 +14,13 @@
  *
  * Pivot policy: a missing diagonal entry or an exact zero pivot is
  * SF_ERR_SINGULAR naming the row, a NaN or infinite pivot SF_ERR_NONFINITE;
- * both are found before any output is written.  Tiny but nonzero pivots are
- * divided by (as LAPACK dtrsv does); sf_tri_info reports the smallest and
- * largest |pivot| so callers can judge the conditioning.  Non-finite values in
- * B propagate to X.
+ * both are reported before any output is written.  Pivots are checked when the
+ * analysis is built; a handle whose values change in place must be told with
+ * sf_mat_values_changed (the library's refills do this), which drops the
+ * analysis so that the next solve checks the new values.  Tiny but nonzero
+ * pivots are divided by (as LAPACK dtrsv does); sf_tri_info reports the
+ * smallest and largest |pivot| so callers can judge the conditioning.
+ * Non-finite values in B propagate to X.
  */
 #ifndef SPARSEFIRST_SOLVE_H
 #define SPARSEFIRST_SOLVE_H
@@ -38,18 +41,13 @@ enum {
     /* Read only the `uplo` triangle and ignore entries on the other side
      * (MKL's fill mode).  Without it such entries are SF_ERR_STRUCTURE naming
      * the first one's row and column. */
-    SF_TRI_IGNORE_OTHER = 1,
-    /* T's values have not changed since its analysis (sf_tri_analyze or the
-     * first solve), which checked the pivots: skip the per-solve pivot scan,
-     * an extra pass over the diagonal (MKL's inspector-executor makes the same
-     * assumption).  Without it every solve rescans, so values rewritten in
-     * place can never lead to a division by zero. */
-    SF_TRI_VALUES_UNCHANGED = 2
+    SF_TRI_IGNORE_OTHER = 1
 };
 
 /* Analyse T for solves with op(T) using its `uplo` triangle and keep the result
  * in T (sf_mat_bytes grows by its size).  Checks the structure as a solve would
- * (wrong-side entries unless flags has SF_TRI_IGNORE_OTHER, non-square). */
+ * (wrong-side entries unless flags has SF_TRI_IGNORE_OTHER, non-square) and
+ * notes the first bad pivot, which later solves with a stored diagonal report. */
 sf_status sf_tri_analyze(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, unsigned flags);
 
 /* X = alpha * op(T)^-1 * B for dense views B, X (n x k, either layout, any

@@ -71,21 +71,26 @@ static inline __attribute__((always_inline)) void row_all(const tri_plan *p, con
     for (; c < r->k; c++) row_strided(p, r, i, c);
 }
 
-/* Rows in dependency order; specialised by `clean` so the inner loops see a
- * constant. */
+/* Rows in dependency order; specialised by `clean` and `vector` so the inner
+ * loops see constants and the layout is decided once per solve. */
 static inline __attribute__((always_inline)) void serial_rows(const tri_plan *p, const tri_rhs *r,
-                                                              bool clean) {
+                                                              bool clean, bool vector) {
     tri_plan q = *p;
     q.clean = clean;
+    tri_rhs v = *r;
+    if (vector) v.k = 1, v.brs = v.xrs = 1;
     if (q.uplo == SF_LOWER)
-        for (int64_t i = 0; i < q.n; i++) row_all(&q, r, i);
+        for (int64_t i = 0; i < q.n; i++) row_all(&q, &v, i);
     else
-        for (int64_t i = q.n - 1; i >= 0; i--) row_all(&q, r, i);
+        for (int64_t i = q.n - 1; i >= 0; i--) row_all(&q, &v, i);
 }
 
 static void solve_serial(const tri_plan *p, const tri_rhs *r) {
-    if (p->clean) serial_rows(p, r, true);
-    else serial_rows(p, r, false);
+    bool vec = is_vector(r);
+    if (p->clean && vec) serial_rows(p, r, true, true);
+    else if (p->clean) serial_rows(p, r, true, false);
+    else if (vec) serial_rows(p, r, false, true);
+    else serial_rows(p, r, false, false);
 }
 
 /* Spin until every row that row i reads is done; yield now and then, as the
@@ -133,12 +138,12 @@ static double now_ns(void) {
  * for a descheduled partner can make a threaded solve far slower. */
 sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int threads) {
     tri_plan *tune = (tri_plan *)p; /* only the atomic tuning fields are written */
-    double units = (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k, t0 = now_ns();
-    int pay = atomic_load(&tune->threads_pay);
-    if (threads <= 1 || p->n == 0 || pay < 0) {
+    int pay = threads > 1 && p->n > 0 ? atomic_load(&tune->threads_pay) : -1;
+    if (pay < 0) { /* no clock read: small solves pay for nothing but the rows */
         solve_serial(p, r);
         return SF_OK;
     }
+    double units = (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k, t0 = now_ns();
     if (pay == 0 && atomic_load(&tune->serial_ns) == 0) { /* the single-thread trial */
         solve_serial(p, r);
         atomic_store(&tune->serial_ns, (now_ns() - t0) / units);

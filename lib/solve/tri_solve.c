@@ -14,7 +14,7 @@ static sf_status check_args(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op
     if ((unsigned)uplo > SF_UPPER || (unsigned)op > SF_OP_TRANSPOSE || (unsigned)diag > SF_UNIT)
         return sf_error(ctx, SF_ERR_ARG, "%s: invalid uplo %d, op %d or diag %d", fn, (int)uplo,
                         (int)op, (int)diag);
-    if (flags & ~(unsigned)(SF_TRI_IGNORE_OTHER | SF_TRI_VALUES_UNCHANGED))
+    if (flags & ~(unsigned)SF_TRI_IGNORE_OTHER)
         return sf_error(ctx, SF_ERR_ARG, "%s: unknown flags 0x%x", fn, flags);
     if (T->rows != T->cols)
         return sf_error(ctx, SF_ERR_SHAPE, "%s: T is %lld x %lld, not square", fn,
@@ -34,27 +34,21 @@ static sf_status check_structure(sf_ctx *ctx, const tri_plan *plain, unsigned fl
                     plain->uplo == SF_LOWER ? " lower" : "n upper");
 }
 
-/* Every pivot present, nonzero and finite; rows named in the plain numbering
- * (the transposed triangle has the same diagonal).  The values may have been
- * rewritten in place since the analysis, so unless the caller vouches they
- * were not, this scans them: one branch-free pass, the failing row looked up
- * only when there is one. */
-static sf_status check_pivots(sf_ctx *ctx, const tri_plan *plain, unsigned flags,
-                              const char *fn) {
+/* Every pivot present, nonzero and finite, as found when the plan was built:
+ * the plan lives in the handle's cache, which sf_mat_values_changed drops, so
+ * it always describes the current values.  Rows are named in the plain
+ * numbering (the transposed triangle has the same diagonal). */
+static sf_status check_pivots(sf_ctx *ctx, const tri_plan *plain, const char *fn) {
     if (plain->missing_diag >= 0)
         return sf_error(ctx, SF_ERR_SINGULAR, "%s: row %lld: missing diagonal entry", fn,
                         (long long)plain->missing_diag);
-    bool ok = plain->bad_pivot < 0;
-    if (!(flags & SF_TRI_VALUES_UNCHANGED))
-        for (int64_t i = 0; i < plain->n; i++) ok &= tri_pivot_ok(plain->val[tri_diag_pos(plain, i)]);
-    for (int64_t i = 0; !ok && i < plain->n; i++) {
-        double d = plain->val[tri_diag_pos(plain, i)];
-        if (d == 0.0)
-            return sf_error(ctx, SF_ERR_SINGULAR, "%s: row %lld: zero pivot", fn, (long long)i);
-        if (!tri_pivot_ok(d))
-            return sf_error(ctx, SF_ERR_NONFINITE, "%s: row %lld: pivot is %g", fn, (long long)i, d);
-    }
-    return SF_OK;
+    if (plain->bad_pivot < 0) return SF_OK;
+    double d = plain->val[tri_diag_pos(plain, plain->bad_pivot)];
+    if (d == 0.0)
+        return sf_error(ctx, SF_ERR_SINGULAR, "%s: row %lld: zero pivot", fn,
+                        (long long)plain->bad_pivot);
+    return sf_error(ctx, SF_ERR_NONFINITE, "%s: row %lld: pivot is %g", fn,
+                    (long long)plain->bad_pivot, d);
 }
 
 static tri_rhs rhs_of(const sf_dense *B, sf_dense *X, double alpha, sf_diag_type diag) {
@@ -84,8 +78,9 @@ sf_status sf_tri_solve(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, sf_
     const tri_plan *plain = NULL, *p = NULL;
     if (!st) st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
     if (!st) st = check_structure(ctx, plain, flags, fn);
-    if (!st && diag == SF_NON_UNIT) st = check_pivots(ctx, plain, flags, fn);
-    if (!st) st = sf_tri_plan_get(ctx, T, uplo, op, &p);
+    if (!st && diag == SF_NON_UNIT) st = check_pivots(ctx, plain, fn);
+    if (!st) p = plain;
+    if (!st && op == SF_OP_TRANSPOSE) st = sf_tri_plan_get(ctx, T, uplo, op, &p);
     if (st || T->rows == 0 || B->cols == 0) return st;
     tri_rhs r = rhs_of(B, X, alpha, diag);
     return sf_tri_execute(ctx, p, &r, threads_for(ctx, p, B->cols));

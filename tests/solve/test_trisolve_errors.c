@@ -58,16 +58,16 @@ Test(trisolve_errors, zero_pivot_named) {
     tu_ctx_done(ctx);
 }
 
-/* Values rewritten in place after the analysis are rescanned by every solve
- * (unless the caller vouches they did not change). */
-Test(trisolve_errors, pivot_zeroed_after_analysis_is_caught) {
+/* Values written in place and announced with sf_mat_values_changed: the
+ * analysis is dropped, and the next solve finds the new zero pivot. */
+Test(trisolve_errors, pivot_zeroed_in_place_and_announced_is_caught) {
     sf_ctx *ctx = tu_ctx();
     sf_mat *T = st_laplace2d(ctx, 5, 1);
     double x[25], b[25] = {1};
     cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_OK);
-    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_VALUES_UNCHANGED,
-                                  1.0, b, x), SF_OK);
-    T->u.csr.val[T->u.csr.rowptr[13] - 1] = 0.0; /* row 12's diagonal, as an in-place refill would */
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x), SF_OK);
+    T->u.csr.val[T->u.csr.rowptr[13] - 1] = 0.0; /* row 12's diagonal */
+    sf_mat_values_changed(T);
     double copy[25];
     memcpy(copy, x, sizeof x);
     cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x),
@@ -78,16 +78,72 @@ Test(trisolve_errors, pivot_zeroed_after_analysis_is_caught) {
     tu_ctx_done(ctx);
 }
 
-Test(trisolve_errors, zero_pivot_at_analysis_fails_even_when_values_unchanged) {
+/* K of a chain of 4 two-node elements on 5 nodes, element e contributing
+ * [[1, 0], [-1, 1]] (rows: node e, e+1), element 2's (0, 0) entry set to
+ * `d2`; the upper entries of K are stored zeros. */
+static void assemble_chain(sf_ctx *ctx, sf_jac_pattern *jp, double d2) {
+    double ke[4 * 4];
+    for (int e = 0; e < 4; e++) {
+        double one[4] = {e == 2 ? d2 : 1.0, 0.0, -1.0, 1.0};
+        memcpy(ke + 4 * e, one, sizeof one);
+    }
+    cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK, "%s", sf_ctx_message(ctx));
+}
+
+/* The library's own refill (sf_assemble) drops the analysis: a reassembly
+ * that makes row 2's pivot zero, NaN, then good again is seen by the next
+ * solve, with or without a transpose, and a failing solve leaves X alone. */
+Test(trisolve_errors, pivot_changed_by_reassembly_is_caught) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t conn[8] = {0, 1, 1, 2, 2, 3, 3, 4};
+    sf_jac_pattern *jp = NULL;
+    cr_assert_eq(sf_assembly_pattern(ctx, 5, 4, 2, conn, &jp), SF_OK, "%s", sf_ctx_message(ctx));
+    const sf_mat *K = sf_jac_pattern_matrix(jp);
+    const unsigned lower = SF_TRI_IGNORE_OTHER;
+    double b[5] = {1, 2, 3, 4, 5}, x[5], copy[5];
+    assemble_chain(ctx, jp, 1.0); /* diagonal 1 2 2 2 1 */
+    cr_assert_eq(sf_tri_analyze(ctx, K, SF_LOWER, SF_OP_TRANSPOSE, lower), SF_OK);
+    cr_assert_eq(sf_tri_solve_vec(ctx, K, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, lower, 1.0, b, x),
+                 SF_OK, "%s", sf_ctx_message(ctx));
+    cr_assert(x[0] == 1.0 && x[1] == 1.5, "x0 = 1, x1 = (2 + 1) / 2: %g %g", x[0], x[1]);
+    assemble_chain(ctx, jp, -1.0); /* node 2: 1 + (-1) = 0 */
+    memcpy(copy, x, sizeof x);
+    for (int op = SF_OP_NONE; op <= SF_OP_TRANSPOSE; op++) {
+        cr_assert_eq(sf_tri_solve_vec(ctx, K, SF_LOWER, (sf_op)op, SF_NON_UNIT, lower, 1.0, b, x),
+                     SF_ERR_SINGULAR);
+        cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 2: zero pivot");
+        cr_assert_eq(memcmp(x, copy, sizeof x), 0, "X unchanged");
+    }
+    assemble_chain(ctx, jp, NAN);
+    cr_assert_eq(sf_tri_solve_vec(ctx, K, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, lower, 1.0, b, x),
+                 SF_ERR_NONFINITE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 2: pivot is nan");
+    cr_assert_eq(memcmp(x, copy, sizeof x), 0, "X unchanged");
+    assemble_chain(ctx, jp, 3.0); /* node 2: 4 */
+    cr_assert_eq(sf_tri_solve_vec(ctx, K, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, lower, 1.0, b, x),
+                 SF_OK, "%s", sf_ctx_message(ctx));
+    cr_assert(x[2] == (3.0 + 1.5) / 4.0, "x2 = (b2 + x1) / 4 with the new pivot: %g", x[2]);
+    sf_jac_pattern_free(jp);
+    tu_ctx_done(ctx);
+}
+
+/* A bad pivot present at analysis fails every solve that divides by it. */
+Test(trisolve_errors, zero_pivot_at_analysis_fails_every_solve) {
     sf_ctx *ctx = tu_ctx();
     int64_t rp[] = {0, 1, 3}, ci[] = {0, 0, 1};
     double v[] = {0.0, 1, 2}, b[2] = {1, 1}, x[2] = {7, 7};
     sf_mat *T;
     cr_assert_eq(sf_mat_from_csr(ctx, 2, 2, rp, ci, v, 0, &T), SF_OK);
-    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_VALUES_UNCHANGED,
-                                  1.0, b, x), SF_ERR_SINGULAR);
-    cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 0: zero pivot");
-    cr_assert(x[0] == 7 && x[1] == 7);
+    cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_OK, "structure is fine");
+    for (int rep = 0; rep < 2; rep++) {
+        cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x),
+                     SF_ERR_SINGULAR);
+        cr_assert_str_eq(sf_ctx_message(ctx), "sf_tri_solve: row 0: zero pivot");
+        cr_assert(x[0] == 7 && x[1] == 7);
+    }
+    cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_UNIT, 0, 1.0, b, x), SF_OK,
+                 "a unit diagonal reads no pivot");
+    cr_assert(x[0] == 1 && x[1] == 0, "x = (1, 1 - 1): %g %g", x[0], x[1]);
     sf_mat_free(T);
     tu_ctx_done(ctx);
 }
