@@ -18,7 +18,8 @@
  * analysis is built; a handle whose values change in place must be told with
  * sf_mat_values_changed (the library's refills do this), which drops the
  * analysis so that the next solve checks the new values.  Tiny but nonzero
- * pivots are divided by (as LAPACK dtrsv does); sf_tri_info reports the
+ * pivots are used: each row is multiplied by 1/pivot (a division where some
+ * pivot's reciprocal would overflow or be subnormal); sf_tri_info reports the
  * smallest and largest |pivot| so callers can judge the conditioning.
  * Non-finite values in B propagate to X.
  */

@@ -40,6 +40,20 @@ static void find_splits(tri_plan *p) {
     }
 }
 
+/* The first zero or non-finite pivot, and whether some pivot's reciprocal
+ * overflows or is subnormal (the kernels then divide: tri_kernel.c). */
+static void check_pivots(tri_plan *p) {
+    p->bad_pivot = -1;
+    p->divide = false;
+    for (int64_t i = 0; i < p->n; i++) {
+        if (!tri_has_diag(p, i)) continue;
+        double d = p->val[p->split[i]];
+        if (p->bad_pivot < 0 && !tri_pivot_ok(d)) p->bad_pivot = i;
+        double inv = 1.0 / fabs(d);
+        p->divide |= !(inv >= DBL_MIN && inv <= DBL_MAX); /* NaN: a bad pivot anyway */
+    }
+}
+
 /* A plan over the CSR matrix m (which the plan owns if `own`). */
 static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo, int parts,
                             tri_plan **out) {
@@ -56,9 +70,7 @@ static sf_status plan_build(sf_ctx *ctx, const sf_mat *m, bool own, sf_uplo uplo
     if (!st) {
         find_splits(p);
         p->clean = p->other_row < 0 && p->missing_diag < 0;
-        p->bad_pivot = -1;
-        for (int64_t i = 0; i < p->n && p->bad_pivot < 0; i++)
-            if (tri_has_diag(p, i) && !tri_pivot_ok(p->val[p->split[i]])) p->bad_pivot = i;
+        check_pivots(p);
         st = sf_tri_schedule_build(ctx, p, parts);
     }
     if (st) {

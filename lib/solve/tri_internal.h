@@ -26,6 +26,8 @@ typedef struct tri_plan {
     int64_t other_col;
     int64_t missing_diag;    /* first row without a stored diagonal (-1 if none) */
     int64_t bad_pivot;       /* first row whose pivot was zero or not finite at analysis (-1) */
+    bool divide;             /* a pivot's reciprocal overflows: rows divide by their
+                                pivot instead of multiplying by 1/pivot */
     bool clean;              /* no wrong-side entries and every diagonal stored: the
                                 diagonal is the last (lower) or first (upper) entry */
     int64_t levels;          /* longest dependency chain */

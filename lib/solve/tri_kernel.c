@@ -12,16 +12,32 @@
 
 #include "tri_internal.h"
 
-enum { TRI_KB = 16 }; /* right-hand sides solved together per row */
+/* Right-hand sides solved together per row, and how many entries ahead the
+ * blocked kernel prefetches the rows of x it will read. */
+enum { TRI_KB = 16, TRI_PF = 16 };
+
+/* Row i's pivot (1 for a unit diagonal, whose stored entries are not read). */
+static inline double pivot(const tri_plan *p, const tri_rhs *r, int64_t i) {
+    return r->unit ? 1.0 : p->val[tri_diag_pos(p, i)];
+}
+
+/* A row's sum over its pivot d: times inv = 1/d, which does not depend on the
+ * sum, so the division stays off the chain of rows waiting for each other;
+ * a plan with a pivot whose reciprocal overflows divides instead. */
+static inline double over_pivot(const tri_plan *p, double s, double d, double inv) {
+    if (__builtin_expect(p->divide, 0)) return s / d;
+    return s * inv;
+}
 
 /* Row i of a single contiguous right-hand side (the common case). */
 static inline __attribute__((always_inline)) void row_vec(const tri_plan *p, const tri_rhs *r,
                                                           int64_t i) {
     int64_t beg, end;
     tri_row_range(p, i, &beg, &end);
+    const double d = pivot(p, r, i), inv = 1.0 / d;
     double s = r->alpha * r->b[i];
     for (int64_t q = beg; q < end; q++) s -= p->val[q] * r->x[p->colind[q]];
-    r->x[i] = r->unit ? s : s / p->val[tri_diag_pos(p, i)];
+    r->x[i] = over_pivot(p, s, d, inv);
 }
 
 /* Row i for TRI_KB contiguous columns from c0 (row-major B and X). */
@@ -32,16 +48,20 @@ static inline __attribute__((always_inline)) void row_block(const tri_plan *p, c
     double acc[TRI_KB];
     const double *b = r->b + i * r->brs + c0;
     for (int c = 0; c < TRI_KB; c++) acc[c] = r->alpha * b[c];
+    const int64_t ahead = p->rowptr[p->n] - TRI_PF;
     for (int64_t q = beg; q < end; q++) {
+        if (q < ahead) { /* the rows TRI_PF entries on, in this row or the next ones */
+            const double *xf = r->x + p->colind[q + TRI_PF] * r->xrs + c0;
+            __builtin_prefetch(xf);
+            __builtin_prefetch(xf + TRI_KB / 2);
+            __builtin_prefetch(xf + TRI_KB - 1);
+        }
         const double v = p->val[q], *xj = r->x + p->colind[q] * r->xrs + c0;
         for (int c = 0; c < TRI_KB; c++) acc[c] -= v * xj[c];
     }
-    if (!r->unit) {
-        const double d = p->val[tri_diag_pos(p, i)];
-        for (int c = 0; c < TRI_KB; c++) acc[c] /= d;
-    }
+    const double d = pivot(p, r, i), inv = 1.0 / d;
     double *x = r->x + i * r->xrs + c0;
-    for (int c = 0; c < TRI_KB; c++) x[c] = acc[c];
+    for (int c = 0; c < TRI_KB; c++) x[c] = over_pivot(p, acc[c], d, inv);
 }
 
 /* Row i, one column c, any strides. */
@@ -49,9 +69,10 @@ static inline void row_strided(const tri_plan *p, const tri_rhs *r, int64_t i, i
     int64_t beg, end;
     tri_row_range(p, i, &beg, &end);
     const double *x = r->x + c * r->xcs;
+    const double d = pivot(p, r, i), inv = 1.0 / d;
     double s = r->alpha * r->b[i * r->brs + c * r->bcs];
     for (int64_t q = beg; q < end; q++) s -= p->val[q] * x[p->colind[q] * r->xrs];
-    r->x[i * r->xrs + c * r->xcs] = r->unit ? s : s / p->val[tri_diag_pos(p, i)];
+    r->x[i * r->xrs + c * r->xcs] = over_pivot(p, s, d, inv);
 }
 
 static bool is_vector(const tri_rhs *r) { return r->k == 1 && r->brs == 1 && r->xrs == 1; }
@@ -72,11 +93,13 @@ static inline __attribute__((always_inline)) void row_all(const tri_plan *p, con
 }
 
 /* Rows in dependency order; specialised by `clean` and `vector` so the inner
- * loops see constants and the layout is decided once per solve. */
+ * loops see constants and the layout is decided once per solve (a plan that
+ * must divide takes the general path). */
 static inline __attribute__((always_inline)) void serial_rows(const tri_plan *p, const tri_rhs *r,
                                                               bool clean, bool vector) {
     tri_plan q = *p;
     q.clean = clean;
+    q.divide = false;
     tri_rhs v = *r;
     if (vector) v.k = 1, v.brs = v.xrs = 1;
     if (q.uplo == SF_LOWER)
@@ -85,9 +108,17 @@ static inline __attribute__((always_inline)) void serial_rows(const tri_plan *p,
         for (int64_t i = q.n - 1; i >= 0; i--) row_all(&q, &v, i);
 }
 
+static void general_rows(const tri_plan *p, const tri_rhs *r) {
+    if (p->uplo == SF_LOWER)
+        for (int64_t i = 0; i < p->n; i++) row_all(p, r, i);
+    else
+        for (int64_t i = p->n - 1; i >= 0; i--) row_all(p, r, i);
+}
+
 static void solve_serial(const tri_plan *p, const tri_rhs *r) {
     bool vec = is_vector(r);
-    if (p->clean && vec) serial_rows(p, r, true, true);
+    if (p->divide) general_rows(p, r);
+    else if (p->clean && vec) serial_rows(p, r, true, true);
     else if (p->clean) serial_rows(p, r, true, false);
     else if (vec) serial_rows(p, r, false, true);
     else serial_rows(p, r, false, false);
@@ -132,6 +163,11 @@ static double now_ns(void) {
     return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
 }
 
+/* The multiply-adds and divisions of a solve, to compare times per unit. */
+static double work_units(const tri_plan *p, const tri_rhs *r) {
+    return (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k;
+}
+
 /* Threads are tried once per plan: the first solve asked to use threads runs
  * on one (timed), the second on the threads (timed), and threads are kept
  * only if they were at least 10% faster: on a busy machine a thread waiting
@@ -143,18 +179,22 @@ sf_status sf_tri_execute(sf_ctx *ctx, const tri_plan *p, const tri_rhs *r, int t
         solve_serial(p, r);
         return SF_OK;
     }
-    double units = (double)(p->rowptr[p->n] + p->n + 1) * (double)r->k, t0 = now_ns();
     if (pay == 0 && atomic_load(&tune->serial_ns) == 0) { /* the single-thread trial */
+        double t0 = now_ns();
         solve_serial(p, r);
-        atomic_store(&tune->serial_ns, (now_ns() - t0) / units);
+        atomic_store(&tune->serial_ns, (now_ns() - t0) / work_units(p, r));
         return SF_OK;
     }
     atomic_uchar *done = sf_calloc(ctx, (size_t)p->n, sizeof *done, "triangular solve row flags");
     SF_CHECK_ALLOC(ctx, done);
-    t0 = now_ns();
-    solve_parts(p, r, done);
-    double t = (now_ns() - t0) / units;
-    if (pay == 0) atomic_store(&tune->threads_pay, t < 0.9 * atomic_load(&tune->serial_ns) ? 1 : -1);
+    if (pay > 0) {
+        solve_parts(p, r, done);
+    } else { /* the threaded trial */
+        double t0 = now_ns();
+        solve_parts(p, r, done);
+        double t = (now_ns() - t0) / work_units(p, r);
+        atomic_store(&tune->threads_pay, t < 0.9 * atomic_load(&tune->serial_ns) ? 1 : -1);
+    }
     sf_free(ctx, done);
     return SF_OK;
 }

@@ -139,6 +139,29 @@ Test(trisolve, ill_conditioned_backward_error) {
     tu_ctx_done(ctx);
 }
 
+/* Rows are scaled by 1/pivot, except when a pivot's reciprocal overflows or is
+ * subnormal: then every row divides.  Subnormal and huge pivots with sums of
+ * their size give x of order 1, exactly what a division gives. */
+Test(trisolve, extreme_pivots_divided) {
+    sf_ctx *ctx = tu_ctx();
+    const double tiny = 3e-310, huge = 1e308; /* 1/tiny overflows, 1/huge is subnormal */
+    double pivots[2] = {tiny, huge};
+    for (int c = 0; c < 2; c++) {
+        int64_t rp[] = {0, 1, 3, 5}, ci[] = {0, 0, 1, 1, 2};
+        double p = pivots[c], v[] = {2.0, 0.5 * p, p, 1.0, 4.0}, b[3] = {2.0, 1.5 * p, 5.0}, x[3];
+        sf_mat *T;
+        cr_assert_eq(sf_mat_from_csr(ctx, 3, 3, rp, ci, v, 0, &T), SF_OK);
+        cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x), SF_OK,
+                     "%s", sf_ctx_message(ctx));
+        double x1 = (b[1] - v[1] * 1.0) / p; /* p / p */
+        cr_assert(x[0] == 1.0 && x[1] == x1 && x[2] == (5.0 - x1) / 4.0,
+                  "pivot %g: x = %.17g %.17g %.17g", p, x[0], x[1], x[2]);
+        cr_assert(fabs(x1 - 1.0) < 1e-3, "x1 = %g", x1);
+        sf_mat_free(T);
+    }
+    tu_ctx_done(ctx);
+}
+
 Test(trisolve, nonfinite_right_hand_side_propagates) {
     sf_ctx *ctx = tu_ctx();
     sf_mat *T = st_laplace2d(ctx, 4, 1);
