@@ -1,6 +1,7 @@
-/* Building the weights of a block of neighbouring columns: read the block's
- * coordinates level by level, check and sort each column, walk it
- * (column.c), and write the block's weights level by level. */
+/* Building the weights of a block of neighbouring columns in one pass: the
+ * block's source columns are checked level by level (contiguous reads), then
+ * each column is walked once (column.c), reading its source points in place
+ * and writing its (src, w) straight into the weights. */
 #include <math.h>
 
 #include "block.h"
@@ -10,33 +11,26 @@ int64_t plan_blocks(const plan *pl) {
 }
 
 scratch *block_scratch(sf_ctx *ctx, const plan *pl, int threads) {
-    size_t B = SF_INTERP_BLOCK, n = (size_t)pl->n, m = (size_t)pl->m;
-    size_t per = (B * (n + m) + n + m) * sizeof(double) + B * m * sizeof(seg) + B;
-    per = (per + 15) / 16 * 16;
-    size_t head = ((size_t)threads * sizeof(scratch) + 15) / 16 * 16;
+    size_t per = (2 * (size_t)(pl->n + pl->m) + 1) * sizeof(double); /* + xs's sentinel */
+    per = (per + 63) / 64 * 64; /* no false sharing between threads */
+    size_t head = ((size_t)threads * sizeof(scratch) + 63) / 64 * 64;
     char *b = sf_alloc(ctx, head + (size_t)threads * per, "interpolation scratch");
     if (!b) return NULL;
     scratch *sc = (scratch *)b;
     for (int t = 0; t < threads; t++) {
         double *d = (double *)(b + head + (size_t)t * per);
-        sc[t].raw = d, d += B * n;
-        sc[t].traw = d, d += B * m;
-        sc[t].xs = d, d += n;
-        sc[t].xt = d, d += m;
-        sc[t].sg = (seg *)d;
-        sc[t].falling = (bool *)(sc[t].sg + B * m);
+        sc[t].raw = d, d += pl->n;
+        sc[t].traw = d, d += pl->m;
+        sc[t].xs = d, d += pl->n;
+        sc[t].xt = d + 1;
+        sc[t].xs[pl->n] = NAN; /* the walk's sentinel, never overwritten */
     }
     return sc;
 }
 
-/* Columns c0 .. c0+nb-1 of level-major grid g (len points per column) into
- * out[c*len + k]; a shared grid is used in place. */
-static const double *load(const grid *g, const plan *pl, int64_t len, int64_t a, int64_t c0,
-                          int nb, double *out) {
-    if (g->shared) return g->x;
-    const double *base = g->x + a * len * pl->post + c0;
-    for (int64_t k = 0; k < len; k++)
-        for (int c = 0; c < nb; c++) out[c * len + k] = base[k * pl->post + c];
+/* Column c of a level-major block starting at base (len points, stride post). */
+static const double *load(const double *base, int64_t len, int64_t post, int64_t c, double *out) {
+    for (int64_t k = 0; k < len; k++) out[k] = base[k * post + c];
     return out;
 }
 
@@ -67,68 +61,107 @@ static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
     return (col_check){FAULT_NONE, 0, 0};
 }
 
-/* Segments of columns c0 .. c0+nb-1 (just one when both grids are shared);
- * shared targets are checked and ordered once for the block. */
-static col_check block_segs(const plan *pl, int64_t a, int64_t c0, int nb, scratch *sc) {
-    const double *xs = load(&pl->src, pl, pl->n, a, c0, nb, sc->raw);
-    const double *xt = load(&pl->dst, pl, pl->m, a, c0, nb, sc->traw);
-    if (pl->src.shared && pl->dst.shared) nb = 1;
-    col_check ck = {FAULT_NONE, 0, 0};
-    target_order order = TARGETS_UP;
-    for (int c = 0; c < nb && ck.fault == FAULT_NONE; c++) {
-        if (c == 0 || !pl->dst.shared) {
-            ck = prepare_targets(pl, pl->dst.shared ? xt : xt + c * pl->m, sc->xt);
+/* Direction of the nb source columns at base, and the first that is bad
+ * (NaN, not positive for log, not monotonic), or nb: level by level, so the
+ * reads are contiguous and the loop has no early exit. */
+static int check_sources(const plan *pl, const double *base, int nb, bool *falling) {
+    int64_t n = pl->n, post = pl->post, logm = pl->rule.method == SF_INTERP_LOG;
+    int64_t bad[SF_INTERP_BLOCK], down[SF_INTERP_BLOCK]; /* 64-bit lanes: vectorizes */
+    for (int c = 0; c < nb; c++) {
+        double v = base[c];
+        down[c] = base[(n - 1) * post + c] < v;
+        bad[c] = (v != v) | (logm & !(v > 0));
+    }
+    for (int64_t k = 1; k < n; k++) {
+        const double *row = base + k * post, *prev = row - post;
+        for (int c = 0; c < nb; c++) {
+            double v = row[c], p = prev[c];
+            bad[c] |= (v != v) | ((v < p) & (1 - down[c])) | ((v > p) & down[c]) | (logm & !(v > 0));
+        }
+    }
+    int first = nb;
+    for (int c = nb - 1; c >= 0; c--) {
+        falling[c] = down[c];
+        if (bad[c]) first = c;
+    }
+    return first;
+}
+
+/* Weights of column c of the block of a shared source and shared targets:
+ * column 0's, shifted by c (a one-term code counts down). */
+static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int c) {
+    int64_t nnz = 0;
+    for (int64_t k = 0; k < pl->m; k++) {
+        int32_t s = src[k * pl->post];
+        src[k * pl->post + c] = s >= 0 ? s + c : s == SF_INTERP_NONE ? s : s - c;
+        w[k * pl->post + c] = w[k * pl->post];
+        nnz += s >= 0 ? 2 : s == SF_INTERP_NONE ? 0 : 1;
+    }
+    return nnz;
+}
+
+/* Source points of column c, increasing and transformed, copied contiguous
+ * (already checked by check_sources): the walk then reads them with unit
+ * stride from L1. */
+static column_src source_of(const plan *pl, const double *base, int c, bool falling,
+                            scratch *sc) {
+    int64_t n = pl->n, post = pl->post;
+    const double *x = base + c;
+    double *xs = sc->xs;
+    if (pl->rule.method == SF_INTERP_LOG)
+        for (int64_t k = 0; k < n; k++) xs[falling ? n - 1 - k : k] = log(x[k * post]);
+    else if (falling)
+        for (int64_t k = 0; k < n; k++) xs[n - 1 - k] = x[k * post];
+    else
+        for (int64_t k = 0; k < n; k++) xs[k] = x[k * post];
+    return (column_src){xs, n};
+}
+
+col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz) {
+    int64_t per_a = (pl->post + SF_INTERP_BLOCK - 1) / SF_INTERP_BLOCK, post = pl->post;
+    int64_t a = b / per_a, c0 = (b % per_a) * SF_INTERP_BLOCK, col0 = a * post + c0;
+    int nb = (int)(post - c0 < SF_INTERP_BLOCK ? post - c0 : SF_INTERP_BLOCK);
+    const double *sbase = pl->src.x + (pl->src.shared ? 0 : a * pl->n * post + c0);
+    const double *tbase = pl->dst.x + (pl->dst.shared ? 0 : a * pl->m * post + c0);
+    bool falling[SF_INTERP_BLOCK];
+    int bad_src = nb;
+    col_check ck = {FAULT_NONE, 0, col0};
+    if (pl->src.shared) ck = prepare_source(pl, sbase, sc->xs, &falling[0]);
+    else bad_src = check_sources(pl, sbase, nb, falling);
+    if (ck.fault == FAULT_NONE && pl->dst.shared) ck = prepare_targets(pl, tbase, sc->xt);
+    if (ck.fault != FAULT_NONE) return (col_check){ck.fault, ck.pos, col0};
+    target_order order = column_target_order(sc->xt, pl->m);
+    int64_t i0 = a * pl->m * post + c0, s0 = a * pl->n * post + c0;
+    for (int c = 0; c < nb; c++) {
+        if (pl->src.shared && pl->dst.shared && c > 0) {
+            *nnz += copy_shifted(pl, p->src + i0, p->w + i0, c);
+            continue;
+        }
+        if (!pl->dst.shared) {
+            ck = prepare_targets(pl, load(tbase, pl->m, post, c, sc->traw), sc->xt);
+            if (ck.fault != FAULT_NONE) return (col_check){ck.fault, ck.pos, col0 + c};
             order = column_target_order(sc->xt, pl->m);
         }
-        if (ck.fault == FAULT_NONE)
-            ck = prepare_source(pl, pl->src.shared ? xs : xs + c * pl->n, sc->xs, &sc->falling[c]);
-        if (ck.fault == FAULT_NONE)
-            column_weights(&pl->rule, sc->xs, pl->n, sc->xt, pl->m, order, sc->sg + c,
-                           SF_INTERP_BLOCK);
-        else ck.col = a * pl->post + c0 + c;
+        if (c == bad_src) return (col_check){FAULT_NOT_MONOTONIC, 0, col0 + c};
+        bool fall = pl->src.shared ? falling[0] : falling[c];
+        column_src x = pl->src.shared ? (column_src){sc->xs, pl->n}
+                                      : source_of(pl, sbase, c, fall, sc);
+        column_out o = {p->src + i0 + c, p->w + i0 + c, post, s0 + c, post, fall};
+        *nnz += column_weights(&pl->rule, &x, sc->xt, pl->m, order, &o);
     }
-    return ck;
+    return (col_check){FAULT_NONE, 0, 0};
 }
 
-/* Output of segment s for a column whose first source value is at src0:
- * logical point t is storage position t, or n-1-t on a falling grid, where
- * the pair (t, t+1) starts one point lower with the weights swapped. */
-static void encode(const plan *pl, int64_t src0, const seg *s, bool falling, int32_t *src,
-                   double *w) {
-    int64_t t = s->t, post = pl->post;
-    *w = s->w;
-    if (s->type == SEG_NONE) {
-        *src = SF_INTERP_NONE;
-    } else if (s->type == SEG_ONE) {
-        *src = SF_INTERP_ONE(src0 + (falling ? pl->n - 1 - t : t) * post);
-    } else {
-        if (falling) t = pl->n - 2 - t, *w = 1.0 - s->w;
-        *src = (int32_t)(src0 + t * post);
-    }
-}
-
-static void block_emit(const plan *pl, int64_t a, int64_t c0, int nb, const scratch *sc,
-                       sf_interp_w *p) {
-    bool one = pl->src.shared && pl->dst.shared; /* every column has column 0's segments */
-    for (int64_t k = 0; k < pl->m; k++) {
-        int64_t i0 = (a * pl->m + k) * pl->post + c0, s0 = a * pl->n * pl->post + c0;
-        for (int c = 0; c < nb; c++) {
-            int cs = one ? 0 : c;
-            encode(pl, s0 + c, &sc->sg[k * SF_INTERP_BLOCK + cs], sc->falling[cs], &p->src[i0 + c],
-                   &p->w[i0 + c]);
-        }
-    }
-}
-
-col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p) {
-    int64_t per_a = (pl->post + SF_INTERP_BLOCK - 1) / SF_INTERP_BLOCK;
-    int64_t a = b / per_a, c0 = (b % per_a) * SF_INTERP_BLOCK;
-    int nb = (int)(pl->post - c0 < SF_INTERP_BLOCK ? pl->post - c0 : SF_INTERP_BLOCK);
-    col_check ck = block_segs(pl, a, c0, nb, sc);
-    if (ck.fault == FAULT_NONE) block_emit(pl, a, c0, nb, sc, p);
-    return ck;
-}
-
+/* The fault of column col: its targets first, then its source points. */
 col_check column_check(const plan *pl, int64_t col, scratch *sc) {
-    return block_segs(pl, col / pl->post, col % pl->post, 1, sc);
+    int64_t a = col / pl->post, c = col % pl->post;
+    const double *t = pl->dst.shared ? pl->dst.x
+                                     : load(pl->dst.x + a * pl->m * pl->post, pl->m, pl->post, c, sc->traw);
+    const double *x = pl->src.shared ? pl->src.x
+                                     : load(pl->src.x + a * pl->n * pl->post, pl->n, pl->post, c, sc->raw);
+    col_check ck = prepare_targets(pl, t, sc->xt);
+    bool falling;
+    if (ck.fault == FAULT_NONE) ck = prepare_source(pl, x, sc->xs, &falling);
+    ck.col = col;
+    return ck;
 }

@@ -1,8 +1,9 @@
 /* lib/interp/block.h — the builder's unit of work: a block of up to
  * SF_INTERP_BLOCK neighbouring columns (a, c0 .. c0+nb-1) of the data seen as
- * (pre, n, post).  Reading and writing a block level by level touches
- * contiguous memory, where one column alone would touch a new cache line
- * (and often a new page) at every level. */
+ * (pre, n, post).  The block's columns share the cache lines of each level,
+ * so walking its columns one after the other reads the data and writes the
+ * weights in place (strided) while the lines stay in cache, where one column
+ * alone would touch a new cache line (and often a new page) at every level. */
 #ifndef SF_INTERP_BLOCK_H
 #define SF_INTERP_BLOCK_H
 
@@ -32,21 +33,20 @@ typedef struct col_check {
     int64_t col; /* flat column index a * post + c */
 } col_check;
 
-/* Per-thread workspace for one block. */
+/* Per-thread workspace for one column at a time. */
 typedef struct scratch {
-    double *raw, *traw; /* [block][n], [block][m]: columns as read */
-    double *xs, *xt;    /* [n], [m]: one column, increasing, in the method's coordinate */
-    seg *sg;            /* [m][block]: level-major like the output */
-    bool *falling;      /* [block] */
+    double *raw, *traw; /* [n], [m]: one column as read */
+    double *xs, *xt;    /* [n], [m]: increasing, in the method's coordinate */
 } scratch;
 
 /* One allocation holding `threads` workspaces; NULL (message set) on failure. */
 scratch *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
 
-/* Weights of block b (of plan_blocks(pl)) into p; the first bad column of the
- * block is returned in the check (fault FAULT_NONE if none). */
+/* Weights of block b (of plan_blocks(pl)) into p, adding its entries to
+ * *nnz; the first bad column of the block is returned in the check (fault
+ * FAULT_NONE if none; its position is then found by column_check). */
 int64_t plan_blocks(const plan *pl);
-col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p);
+col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz);
 
 /* Check of the single column col (for the message after a failed build). */
 col_check column_check(const plan *pl, int64_t col, scratch *sc);

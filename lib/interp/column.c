@@ -1,7 +1,9 @@
-/* Weights of one column against an increasing source grid xs[0..n): the
- * interval of each target, then the method and the out-of-range policy. */
+/* Weights of one column against an increasing source grid: the interval of
+ * each target, then the method and the out-of-range policy, encoded straight
+ * into the weights (src, w) as each target is passed. */
 #include <math.h>
 
+#include "../mat/kind_interp.h"
 #include "column.h"
 
 target_order column_target_order(const double *xt, int64_t m) {
@@ -12,6 +14,8 @@ target_order column_target_order(const double *xt, int64_t m) {
     }
     return up ? TARGETS_UP : down ? TARGETS_DOWN : TARGETS_UNSORTED;
 }
+
+static inline double at(const column_src *x, int64_t t) { return x->xs[t]; }
 
 static inline seg one(int64_t t) { return (seg){(int32_t)t, SEG_ONE, 1.0}; }
 static seg none(double value) { return (seg){-1, SEG_NONE, value}; }
@@ -24,53 +28,105 @@ static inline seg two(int64_t t, double r) {
     return (seg){(int32_t)t, SEG_TWO, 1.0 - r};
 }
 
-/* Target v outside [xs[0], xs[n-1]]; `high` says on which side. */
-static seg outside(const column_rule *rule, const double *xs, int64_t n, double v, bool high) {
-    int64_t edge = high ? n - 1 : 0;
+/* Target v outside the grid; `high` says on which side. */
+static seg outside(const column_rule *rule, const column_src *x, double v, bool high) {
+    int64_t n = x->n, edge = high ? n - 1 : 0;
     switch (rule->extrapolate) {
     case SF_EXTRAP_NAN: return none(NAN);
     case SF_EXTRAP_CONSTANT: return none(rule->fill);
     case SF_EXTRAP_LINEAR: {
         int64_t t = high ? n - 2 : 0;
-        if (n < 2 || xs[t + 1] == xs[t]) return one(edge); /* no slope: flat */
-        return two(t, (v - xs[t]) / (xs[t + 1] - xs[t]));
+        if (n < 2 || at(x, t + 1) == at(x, t)) return one(edge); /* no slope: flat */
+        return two(t, (v - at(x, t)) / (at(x, t + 1) - at(x, t)));
     }
     default: return one(edge);
     }
 }
 
-/* Target v with xs[t] <= v, t the last such point (t = -1: below the grid). */
-static inline seg inside(const column_rule *rule, const double *xs, int64_t n, double v, int64_t t) {
-    if (t < 0) return outside(rule, xs, n, v, false);
-    if (v == xs[t]) return one(t); /* the last of equal points wins */
-    if (t == n - 1) return outside(rule, xs, n, v, true);
-    if (rule->method == SF_INTERP_NEAREST) return one(xs[t + 1] - v < v - xs[t] ? t + 1 : t);
-    double r = (v - xs[t]) / (xs[t + 1] - xs[t]);
+/* Target v with x[t] <= v, t the last such point (t = -1: below the grid). */
+static inline seg inside(const column_rule *rule, const column_src *x, double v, int64_t t) {
+    if (t < 0) return outside(rule, x, v, false);
+    double lo = at(x, t);
+    if (v == lo) return one(t); /* the last of equal points wins */
+    if (t == x->n - 1) return outside(rule, x, v, true);
+    double hi = at(x, t + 1);
+    if (rule->method == SF_INTERP_NEAREST) return one(hi - v < v - lo ? t + 1 : t);
+    double r = (v - lo) / (hi - lo);
     return two(t, r < 1.0 ? r : 1.0);
 }
 
-/* Last t with xs[t] <= v, or -1. */
-static int64_t last_at_most(const double *xs, int64_t n, double v) {
-    int64_t lo = 0, hi = n; /* answer + 1 in [lo, hi] */
+/* Last t with x[t] <= v, or -1. */
+static int64_t last_at_most(const column_src *x, double v) {
+    int64_t lo = 0, hi = x->n; /* answer + 1 in [lo, hi] */
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (xs[mid] <= v) lo = mid + 1;
+        if (at(x, mid) <= v) lo = mid + 1;
         else hi = mid;
     }
     return lo - 1;
 }
 
-void column_weights(const column_rule *rule, const double *xs, int64_t n, const double *xt,
-                    int64_t m, target_order order, seg *out, int64_t ostep) {
+/* Segment s as output k: on a falling grid logical point t is stored at
+ * n-1-t, and the pair (t, t+1) starts one point lower with the weights
+ * swapped.  Returns the entries written (0, 1 or 2). */
+static inline int64_t put(const column_out *o, int64_t n, int64_t k, seg s) {
+    int64_t t = s.t, q = k * o->ostep;
+    if (s.type == SEG_NONE) {
+        o->src[q] = SF_INTERP_NONE, o->w[q] = s.w;
+        return 0;
+    }
+    if (s.type == SEG_ONE) {
+        o->src[q] = SF_INTERP_ONE(o->base + (o->falling ? n - 1 - t : t) * o->stride);
+        o->w[q] = s.w;
+        return 1;
+    }
+    double w = s.w;
+    if (o->falling) t = n - 2 - t, w = 1.0 - s.w;
+    o->src[q] = (int32_t)(o->base + t * o->stride), o->w[q] = w;
+    return 2;
+}
+
+/* Targets in increasing order: the walk, with the common case (strictly
+ * inside an interval, linear or log) encoded inline and the rest by put. */
+static int64_t walk_up(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
+                       const column_out *o) {
+    const double *xs = x->xs;
+    int64_t nnz = 0, n = x->n, t = -1;
+    bool lin = rule->method != SF_INTERP_NEAREST;
+    int32_t *ps = o->src;
+    double *pw = o->w;
+    for (int64_t k = 0; k < m; k++, ps += o->ostep, pw += o->ostep) {
+        double v = xt[k];
+        while (xs[t + 1] <= v) t++; /* the NaN sentinel xs[n] stops it */
+        if (lin && t >= 0 && t < n - 1) {
+            double lo = xs[t], r = (v - lo) / (xs[t + 1] - lo);
+            if (r > 0.0 && r < 1.0) { /* else a single point: see two() */
+                int64_t s = o->falling ? n - 2 - t : t;
+                *ps = (int32_t)(o->base + s * o->stride);
+                double w = 1.0 - r;
+                *pw = o->falling ? 1.0 - w : w; /* the same bits as put() */
+                nnz += 2;
+                continue;
+            }
+        }
+        nnz += put(o, n, k, inside(rule, x, v, t));
+    }
+    return nnz;
+}
+
+int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
+                       target_order order, const column_out *out) {
+    if (order == TARGETS_UP) return walk_up(rule, x, xt, m, out);
+    int64_t nnz = 0, n = x->n;
     if (order == TARGETS_UNSORTED) {
         for (int64_t k = 0; k < m; k++)
-            out[k * ostep] = inside(rule, xs, n, xt[k], last_at_most(xs, n, xt[k]));
-        return;
+            nnz += put(out, n, k, inside(rule, x, xt[k], last_at_most(x, xt[k])));
+        return nnz;
     }
     int64_t t = -1;
-    for (int64_t q = 0; q < m; q++) {
-        int64_t k = order == TARGETS_UP ? q : m - 1 - q;
-        while (t + 1 < n && xs[t + 1] <= xt[k]) t++;
-        out[k * ostep] = inside(rule, xs, n, xt[k], t);
+    for (int64_t k = m - 1; k >= 0; k--) {
+        while (t + 1 < n && at(x, t + 1) <= xt[k]) t++;
+        nnz += put(out, n, k, inside(rule, x, xt[k], t));
     }
+    return nnz;
 }

@@ -27,10 +27,27 @@ typedef struct column_rule {
 typedef enum target_order { TARGETS_UP, TARGETS_DOWN, TARGETS_UNSORTED } target_order;
 target_order column_target_order(const double *xt, int64_t m);
 
-/* Weights of the m targets xt against the n increasing points xs, written to
- * out[k * ostep] for k < m: a merge walk for sorted targets, a binary search
- * otherwise. */
-void column_weights(const column_rule *rule, const double *xs, int64_t n, const double *xt,
-                    int64_t m, target_order order, seg *out, int64_t ostep);
+/* The n source points of one column, increasing, at xs[0..n), followed by a
+ * NaN sentinel xs[n] that stops the merge walk without a bounds test. */
+typedef struct column_src {
+    const double *xs;
+    int64_t n;
+} column_src;
+
+/* Where one column's outputs go: output k at src[k * ostep], w[k * ostep];
+ * logical source point t is data index base + t * stride, or
+ * base + (n-1-t) * stride on a falling grid (sorted by copying reversed). */
+typedef struct column_out {
+    int32_t *src;
+    double *w;
+    int64_t ostep, base, stride;
+    bool falling;
+} column_out;
+
+/* Weights of the m targets xt against the column's source points, encoded
+ * straight into the output (no intermediate pass): a merge walk for sorted
+ * targets, a binary search otherwise.  Returns the number of entries. */
+int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
+                       target_order order, const column_out *out);
 
 #endif

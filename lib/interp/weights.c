@@ -27,14 +27,18 @@ static sf_status describe_fault(sf_ctx *ctx, const plan *pl, col_check ck) {
                     what[ck.fault], (long long)ck.col, (long long)ck.pos, v);
 }
 
-/* Every block; returns the first bad column (or -1). */
-static int64_t build_blocks(const plan *pl, scratch *sc, int threads, sf_interp_w *p) {
-    int64_t nblk = plan_blocks(pl), ncol = pl->pre * pl->post, first_bad = ncol;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : first_bad)
+/* Every block, counting the entries into *nnz; returns the first bad column
+ * (or -1). */
+static int64_t build_blocks(const plan *pl, scratch *sc, int threads, sf_interp_w *p,
+                            int64_t *nnz) {
+    int64_t nblk = plan_blocks(pl), ncol = pl->pre * pl->post, first_bad = ncol, total = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(min : first_bad) \
+    reduction(+ : total)
     for (int64_t b = 0; b < nblk; b++) {
-        col_check ck = block_build(pl, b, &sc[omp_get_thread_num()], p);
+        col_check ck = block_build(pl, b, &sc[omp_get_thread_num()], p, &total);
         if (ck.fault != FAULT_NONE && ck.col < first_bad) first_bad = ck.col;
     }
+    *nnz = total;
     return first_bad < ncol ? first_bad : -1;
 }
 
@@ -97,7 +101,7 @@ static sf_status build(sf_ctx *ctx, const plan *pl, const sf_shape *data_shape, 
         sf_mat_free(w);
         return st;
     }
-    int64_t bad = build_blocks(pl, sc, threads, &w->u.interp);
+    int64_t nnz = 0, bad = build_blocks(pl, sc, threads, &w->u.interp, &nnz);
     if (bad >= 0) {
         st = describe_fault(ctx, pl, column_check(pl, bad, &sc[0]));
         sf_mat_free(w);
@@ -105,7 +109,7 @@ static sf_status build(sf_ctx *ctx, const plan *pl, const sf_shape *data_shape, 
         w->u.interp.method = pl->rule.method;
         w->u.interp.extrapolate = pl->rule.extrapolate;
         w->u.interp.fill = pl->rule.fill;
-        sf_interp_count_nnz(w);
+        w->nnz = nnz; /* counted by the walk: no second pass over the weights */
         *W = w;
     }
     sf_free(ctx, sc);
