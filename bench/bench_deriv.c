@@ -185,7 +185,7 @@ static void bench_assembly(int k, int64_t g) {
     cs_triplets(&a);
     char name[64];
     snprintf(name, sizeof name, "assembly E=%.0e k=%d", (double)a.nelem, k);
-    /* bytes the numeric phase must move: ke and map read, values written */
+    /* bytes the numeric phase must move: ke (8) and the int32 map (4) read per entry */
     double nq = (double)(a.nelem * k * k);
     bench_reset_peak_rss();
     size_t base = bench_peak_rss();
@@ -193,18 +193,24 @@ static void bench_assembly(int k, int64_t g) {
     snprintf(impl[0], 64, "cxsparse compress+dupl%s", mode);
     snprintf(impl[1], 64, "sf symbolic+numeric%s", mode);
     snprintf(impl[2], 64, "sf numeric refill%s", mode);
-    bench_row cs = {name, impl[0], bench_median_time(run_cs, &a, 3), 0, 0};
+    bench_row cs = {name, impl[0], bench_median_time(run_cs, &a, 5), 0, 0};
     cs.peak_bytes = bench_peak_rss() - base;
     bench_print_row(&cs, &cs);
     bench_reset_peak_rss();
     base = bench_peak_rss();
-    bench_row full = {name, impl[1], bench_median_time(run_sf_full, &a, 3), 0, 0};
+    bench_row full = {name, impl[1], bench_median_time(run_sf_full, &a, 5), 0, 0};
     full.peak_bytes = bench_peak_rss() - base;
     bench_print_row(&full, &cs);
     die(a.ctx, sf_assembly_pattern(a.ctx, a.nodes, a.nelem, k, a.conn, &a.jp), "assembly");
     bench_row refill = {name, impl[2], bench_median_time(run_sf_refill, &a, 5),
-                        16.0 * nq, 0};
+                        12.0 * nq, 0};
     bench_print_row(&refill, &cs);
+    char impl2[64];
+    snprintf(impl2, 64, "sf numeric refill 2 thr%s", mode);
+    sf_ctx_set_threads(a.ctx, 2);
+    bench_row refill2 = {name, impl2, bench_median_time(run_sf_refill, &a, 5), 12.0 * nq, 0};
+    sf_ctx_set_threads(a.ctx, 1);
+    bench_print_row(&refill2, &cs);
     printf("%-34s refill vs sf rebuild: %.1fx; pattern nnz %lld, map %lld entries\n", "",
            full.seconds / refill.seconds, (long long)sf_mat_nnz(sf_jac_pattern_matrix(a.jp)),
            (long long)(a.nelem * k * k));

@@ -198,13 +198,15 @@ sf_status sf_assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
 sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                                   const int32_t *conn, sf_jac_pattern **out);
 
-/* The slot map: map[(e*k + a)*k + b] is the CSR position of K[conn[e,a],
- * conn[e,b]] (nelem * k * k entries); NULL if jp was not made by assembly. */
-const int64_t *sf_assembly_map(const sf_jac_pattern *jp);
+/* Export the slot map: map[(e*k + a)*k + b] (nelem * k * k entries) becomes
+ * the CSR position of K[conn[e,a], conn[e,b]].  Converted on demand: the
+ * handle keeps it compact (row-relative int32, with the incidence lists). */
+sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t *map);
 
 /* Numeric assembly: the values of jp become sum of the element matrices ke
- * (nelem x k x k, row-major), duplicates summed in element order (the result
- * does not depend on the thread count).  Allocates nothing. */
+ * (nelem x k x k, row-major), duplicates summed in element order.  Rows run
+ * in parallel (context threads); the result is bitwise the same for any
+ * thread count.  Allocates nothing. */
 sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke);
 
 /* alpha(s) and alpha'(s) for the scaled residual below; nonzero = failure. */

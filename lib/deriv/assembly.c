@@ -1,129 +1,155 @@
-/* Element assembly (P4).  Symbolic: connectivity -> CSR pattern of
- * K = sum_e P_e^T K_e P_e and a map from every element entry (e, a, b) to its
- * CSR slot, in O(E k^2) through the node -> element-entry incidence lists.
- * Numeric: zero the values and scatter-add through the map, in element order,
- * so the sums never depend on threads and nothing is allocated. */
+/* Element assembly (P4).  Symbolic, in O(E k^2) with no triplets and no
+ * global sort: the node -> element-entry incidence lists, then one pass over
+ * the rows (row i: the union of the nodes of its elements, deduplicated with
+ * a marker array, sorted in place).  The same pass writes the slot map,
+ * row-relative int32 (a row never has 2^31 columns, so no width case): half
+ * the bytes of absolute int64 slots.  The handle keeps the int32
+ * connectivity (to find each entry's row) and the map; the incidence lists
+ * are temporary.
+ * Numeric: each thread owns a range of rows (balanced by nonzeros), zeroes
+ * it, and walks the element entries in element order adding those of its
+ * rows.  Every slot thus sums its terms in sequential element order whatever
+ * the thread count (bitwise identical results), the element matrices are
+ * read in order, and nothing is allocated. */
+#include <omp.h>
 #include <string.h>
 
+#include "../ops/ops_internal.h"
 #include "deriv_internal.h"
 
-/* Node number q of the connectivity, int32 or int64. */
-typedef struct conn_view {
-    const void *p;
-    bool wide;
-    int64_t nelem;
-    int k;
-    int shift; /* incidence entries are e << shift | a: no division in the loops */
-} conn_view;
-
-static inline int64_t node_at(const conn_view *c, int64_t q) {
-    return c->wide ? ((const int64_t *)c->p)[q] : ((const int32_t *)c->p)[q];
-}
-
-static sf_status validate(sf_ctx *ctx, const conn_view *c, int64_t nodes) {
-    for (int64_t q = 0; q < c->nelem * c->k; q++) {
-        int64_t v = node_at(c, q);
+/* Check every node number and copy the connectivity as int32 (nodes fit:
+ * they are column indices).  Nothing is allocated before the check passes. */
+static sf_status validate(sf_ctx *ctx, const void *conn, bool wide, int64_t nq, int k,
+                          int64_t nodes) {
+    for (int64_t q = 0; q < nq; q++) {
+        int64_t v = wide ? ((const int64_t *)conn)[q] : ((const int32_t *)conn)[q];
         if (v < 0 || v >= nodes)
             return sf_error(ctx, SF_ERR_INDEX,
                             "assembly: element %lld, position %lld: node %lld is out of range [0, %lld)",
-                            (long long)(q / c->k), (long long)(q % c->k), (long long)v,
-                            (long long)nodes);
+                            (long long)(q / k), (long long)(q % k), (long long)v, (long long)nodes);
     }
     return SF_OK;
 }
 
-/* incptr/inc: for every node, the element entries (e << shift | a) naming it. */
-static sf_status incidence(sf_ctx *ctx, const conn_view *c, int64_t nodes, int64_t **incptr,
-                           int64_t **inc) {
-    int64_t nq = c->nelem * c->k;
+static void copy_conn(int32_t *dst, const void *conn, bool wide, int64_t nq) {
+    if (!wide) {
+        memcpy(dst, conn, (size_t)nq * sizeof *dst);
+        return;
+    }
+    for (int64_t q = 0; q < nq; q++) dst[q] = (int32_t)((const int64_t *)conn)[q];
+}
+
+/* Temporary incidence lists: for every node i, the element entries
+ * q = e*k + a naming it are inc[ptr[i] .. ptr[i+1]), q increasing. */
+typedef struct incidence_lists {
+    int64_t *ptr, *inc;
+} incidence_lists;
+
+static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t nodes,
+                           incidence_lists *il) {
     int64_t *ptr = sf_calloc(ctx, (size_t)nodes + 1, sizeof *ptr, "assembly incidence offsets");
     int64_t *list = ptr ? sf_alloc_array(ctx, (size_t)nq, sizeof *list, "assembly incidence") : NULL;
     if (!list) {
         sf_free(ctx, ptr);
         return sf_last_alloc_status(ctx);
     }
-    for (int64_t q = 0; q < nq; q++) ptr[node_at(c, q) + 1]++;
+    for (int64_t q = 0; q < nq; q++) ptr[conn[q] + 1]++;
     for (int64_t i = 0; i < nodes; i++) ptr[i + 1] += ptr[i];
-    for (int64_t e = 0, q = 0; e < c->nelem; e++)
-        for (int64_t a = 0; a < c->k; a++, q++) list[ptr[node_at(c, q)]++] = e << c->shift | a;
+    for (int64_t q = 0; q < nq; q++) list[ptr[conn[q]]++] = q;
     for (int64_t i = nodes; i > 0; i--) ptr[i] = ptr[i - 1];
     ptr[0] = 0;
-    *incptr = ptr;
-    *inc = list;
+    il->ptr = ptr;
+    il->inc = list;
     return SF_OK;
 }
 
-/* Row i's distinct columns: the nodes of every element containing i, written
- * to cols (room for all candidates: every candidate is stored, and kept only
- * if new, so that the unpredictable "seen" test is not a branch).
- * mark[j] == i means j was seen in row i.  Returns the count. */
+/* Row i's distinct columns, starting at position w0 of the CSR arrays: the
+ * nodes of every element containing i, written to cols (room for all
+ * candidates: every candidate is stored and kept only if new, so that the
+ * unpredictable "seen" test is a select, not a branch).  mark[j] >= w0 means
+ * column j is already in the row (at position mark[j]); positions only grow,
+ * so marks never need clearing.  Returns the count. */
 static inline __attribute__((always_inline)) int64_t
-row_columns(const conn_view *c, const int64_t *incptr, const int64_t *inc, int64_t i,
+row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, int64_t i, int64_t w0,
             int64_t *mark, int32_t *cols) {
     int64_t cnt = 0;
-    for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
-        int64_t e = inc[t] >> c->shift;
-        for (int b = 0; b < c->k; b++) {
-            int64_t j = node_at(c, e * c->k + b);
-            cols[cnt] = (int32_t)j;
-            cnt += mark[j] != i;
-            mark[j] = i;
+    for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
+        const int32_t *nodes = conn + (il->inc[t] - il->inc[t] % k);
+        for (int64_t b = 0; b < k; b++) {
+            int32_t j = nodes[b];
+            int64_t m = mark[j];
+            bool fresh = m < w0;
+            cols[cnt] = j;
+            mark[j] = fresh ? w0 + cnt : m;
+            cnt += fresh;
         }
     }
     return cnt;
 }
 
-static void sort_small(int32_t *a, int64_t n) { /* insertion sort: rows are short */
-    for (int64_t i = 1; i < n; i++) {
-        int32_t v = a[i];
-        int64_t j = i;
-        for (; j > 0 && a[j - 1] > v; j--) a[j] = a[j - 1];
-        a[j] = v;
+enum { RANK_MAX = 64 }; /* rows up to this length are sorted by ranking */
+
+/* Sort the n distinct columns of a row and point mark[] at their final
+ * positions.  Short rows (all of them in FE meshes) by rank: the position of
+ * v is the count of smaller columns, found by branch-free vectorized
+ * compares, O(n^2) but without the mispredictions of a comparison sort;
+ * longer rows by insertion sort. */
+static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
+    if (n <= RANK_MAX) {
+        int32_t in[RANK_MAX];
+        memcpy(in, cols, (size_t)n * sizeof *in);
+        for (int64_t p = 0; p < n; p++) {
+            int32_t v = in[p], r = 0;
+            for (int64_t q = 0; q < n; q++) r += in[q] < v;
+            cols[r] = v;
+        }
+    } else {
+        for (int64_t p = 1; p < n; p++) {
+            int32_t v = cols[p];
+            int64_t q = p;
+            for (; q > 0 && cols[q - 1] > v; q--) cols[q] = cols[q - 1];
+            cols[q] = v;
+        }
     }
+    for (int64_t p = 0; p < n; p++) mark[cols[p]] = w0 + p;
 }
 
 /* One pass over the rows, in order, so that each row's offset is known when
- * it is written: its distinct columns sorted, then the map entries of every
- * element entry in the row (pos = mark[j] is the slot of column j). */
+ * it is written: its distinct columns sorted, then the row-relative map
+ * entries of every element entry in the row. */
 static inline __attribute__((always_inline)) int64_t
-fill_rows(const conn_view *c, const int64_t *incptr, const int64_t *inc, int64_t *mark,
-          int64_t nodes, int64_t *rowptr, int32_t *colind, int64_t *map) {
-    int64_t k = c->k, w = 0;
+fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, int64_t *mark,
+          int64_t *rowptr, int32_t *colind) {
+    int64_t nodes = jp->m->rows, w = 0;
     for (int64_t j = 0; j < nodes; j++) mark[j] = -1;
     for (int64_t i = 0; i < nodes; i++) {
         rowptr[i] = w;
-        int32_t *cols = colind + w;
-        int64_t cnt = row_columns(c, incptr, inc, i, mark, cols);
-        sort_small(cols, cnt);
-        for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = w + p; /* now pos[] */
-        for (int64_t t = incptr[i]; t < incptr[i + 1]; t++) {
-            int64_t e = inc[t] >> c->shift, a = inc[t] & (((int64_t)1 << c->shift) - 1);
-            for (int64_t b = 0; b < k; b++) map[(e * k + a) * k + b] = mark[node_at(c, e * k + b)];
+        int64_t cnt = row_columns(jp->conn, il, k, i, w, mark, colind + w);
+        sort_row(colind + w, cnt, w, mark);
+        for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
+            int64_t q = il->inc[t];
+            const int32_t *nodes_e = jp->conn + (q - q % k);
+            for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = (int32_t)(mark[nodes_e[b]] - w);
         }
-        for (int64_t p = 0; p < cnt; p++) mark[cols[p]] = i; /* back to seen-marks for row i */
         w += cnt;
     }
     rowptr[nodes] = w;
     return w;
 }
 
-/* fill_rows with the element size and index width known to the compiler for
- * the common cases (unrolled inner loops, no width test per node read). */
-static int64_t fill_rows_any(const conn_view *c, const int64_t *incptr, const int64_t *inc,
-                             int64_t *mark, int64_t nodes, int64_t *rowptr, int32_t *colind,
-                             int64_t *map) {
-#define FILL_K(K, WIDE)                                                                   \
-    if (c->k == (K) && c->wide == (WIDE)) {                                               \
-        conn_view ck = {c->p, (WIDE), c->nelem, (K), c->shift};                           \
-        return fill_rows(&ck, incptr, inc, mark, nodes, rowptr, colind, map);             \
+/* fill_rows with the element size known to the compiler for the common
+ * cases (unrolled inner loops, divisions by k become shifts). */
+static int64_t fill_rows_any(sf_jac_pattern *jp, const incidence_lists *il, int64_t *mark,
+                             int64_t *rowptr, int32_t *colind) {
+    switch (jp->k) {
+    case 3: return fill_rows(jp, il, 3, mark, rowptr, colind);
+    case 4: return fill_rows(jp, il, 4, mark, rowptr, colind);
+    case 8: return fill_rows(jp, il, 8, mark, rowptr, colind);
+    default: return fill_rows(jp, il, jp->k, mark, rowptr, colind);
     }
-    FILL_K(3, true) FILL_K(4, true) FILL_K(8, true) FILL_K(3, false) FILL_K(4, false) FILL_K(8, false)
-#undef FILL_K
-    return fill_rows(c, incptr, inc, mark, nodes, rowptr, colind, map);
 }
 
-/* Move the column indices into a block of their exact size (huge pages
- * asked for before the copy touches it). */
+/* Move the column indices into a block of their exact size. */
 static bool shrink(sf_ctx *ctx, int32_t **colind, int64_t nnz) {
     int32_t *exact = sf_alloc_array(ctx, (size_t)nnz, sizeof *exact, "CSR column indices");
     if (!exact) return false;
@@ -133,97 +159,135 @@ static bool shrink(sf_ctx *ctx, int32_t **colind, int64_t nnz) {
     return true;
 }
 
-/* The CSR arrays and the map.  Column indices are first given room for the
- * upper bound (every element entry distinct), filled compactly in one pass,
- * then shrunk: the untouched tail is never paged in. */
-static sf_status symbolic(sf_ctx *ctx, const conn_view *c, int64_t nodes, const int64_t *incptr,
-                          const int64_t *inc, int64_t *mark, sf_mat **out, int64_t **map) {
-    size_t nq = (size_t)(c->nelem * c->k * c->k);
-    sf_mat *m = NULL;
-    sf_status st = sf_mat_new(ctx, SF_CSR, nodes, nodes, "assembly", &m);
-    if (st) return st;
-    sf_csr *a = &m->u.csr;
-    int64_t *mp = sf_alloc_array(ctx, nq, sizeof *mp, "assembly slot map");
-    if (mp) a->rowptr = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof(int64_t), "CSR row offsets");
+/* The CSR arrays.  Column indices are first given room for the upper bound
+ * (every element entry distinct), filled compactly in one pass, then shrunk:
+ * the untouched tail is never paged in. */
+static sf_status symbolic(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists *il,
+                          int64_t *mark) {
+    sf_csr *a = &jp->m->u.csr;
+    size_t nq = (size_t)(jp->nelem * jp->k * jp->k);
+    a->rowptr = sf_alloc_array(ctx, (size_t)jp->m->rows + 1, sizeof(int64_t), "CSR row offsets");
     if (a->rowptr) a->colind = sf_alloc_array(ctx, nq, sizeof(int32_t), "CSR column indices");
     if (a->colind) {
-        m->nnz = fill_rows_any(c, incptr, inc, mark, nodes, a->rowptr, a->colind, mp);
-        a->val = shrink(ctx, &a->colind, m->nnz)
-                     ? sf_calloc(ctx, (size_t)m->nnz, sizeof(double), "CSR values") : NULL;
+        jp->m->nnz = fill_rows_any(jp, il, mark, a->rowptr, a->colind);
+        if (shrink(ctx, &a->colind, jp->m->nnz))
+            a->val = sf_calloc(ctx, (size_t)jp->m->nnz, sizeof(double), "CSR values");
     }
-    if (!a->val) {
-        st = sf_last_alloc_status(ctx);
-        sf_free(ctx, mp);
-        sf_mat_free(m);
-        return st;
-    }
-    *out = m;
-    *map = mp;
-    return SF_OK;
+    return a->val ? SF_OK : sf_last_alloc_status(ctx);
 }
 
-static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, conn_view *c,
-                                  sf_jac_pattern **out) {
+/* The handle with its empty CSR matrix and the assembly arrays. */
+static sf_status assembly_handle(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
+                                 sf_jac_pattern **out) {
+    sf_mat *m = NULL;
+    sf_status st = sf_mat_new(ctx, SF_CSR, nodes, nodes, "assembly", &m);
+    if (st || (st = deriv_pattern_wrap(ctx, m, out))) return st;
+    sf_jac_pattern *jp = *out;
+    size_t nq = (size_t)(nelem * k);
+    jp->nelem = nelem;
+    jp->k = k;
+    jp->conn = sf_alloc_array(ctx, nq, sizeof *jp->conn, "assembly connectivity");
+    if (jp->conn) jp->map = sf_alloc_array(ctx, nq * (size_t)k, sizeof(int32_t), "assembly slot map");
+    if (jp->map) return SF_OK;
+    sf_jac_pattern_free(jp);
+    return sf_last_alloc_status(ctx);
+}
+
+static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
+                                  const void *conn, bool wide, sf_jac_pattern **out) {
     if (!ctx) return SF_ERR_ARG;
-    if (!out || (c->nelem > 0 && c->k > 0 && !c->p))
+    if (!out || (nelem > 0 && k > 0 && !conn))
         return sf_error(ctx, SF_ERR_ARG, "assembly: NULL argument");
     int64_t nq;
-    if (c->nelem < 0 || c->k < 0 || !sf_mul_i64(c->nelem, (int64_t)c->k * c->k, &nq))
+    if (nelem < 0 || k < 0 || !sf_mul_i64(nelem, (int64_t)k * k, &nq))
         return sf_error(ctx, SF_ERR_ARG, "assembly: bad element count %lld or size %d",
-                        (long long)c->nelem, c->k);
-    while (((int64_t)1 << c->shift) < c->k) c->shift++;
+                        (long long)nelem, k);
     sf_status st = sf_check_dims(ctx, nodes, nodes, "assembly");
-    if (st || (st = validate(ctx, c, nodes))) return st;
-    int64_t *incptr = NULL, *inc = NULL, *map = NULL;
+    if (st || (st = validate(ctx, conn, wide, nelem * k, k, nodes))) return st;
     int64_t *mark = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof *mark, "assembly marks");
     SF_CHECK_ALLOC(ctx, mark);
-    sf_mat *m = NULL;
-    if (!(st = incidence(ctx, c, nodes, &incptr, &inc)))
-        st = symbolic(ctx, c, nodes, incptr, inc, mark, &m, &map);
-    sf_free(ctx, mark);
-    sf_free(ctx, incptr);
-    sf_free(ctx, inc);
     sf_jac_pattern *jp = NULL;
-    if (st || (st = deriv_pattern_wrap(ctx, m, &jp))) {
-        sf_free(ctx, map);
-        return st;
+    incidence_lists il = {NULL, NULL};
+    if (!(st = assembly_handle(ctx, nodes, nelem, k, &jp))) {
+        copy_conn(jp->conn, conn, wide, nelem * k);
+        if ((st = incidence(ctx, jp->conn, nelem * k, nodes, &il)) ||
+            (st = symbolic(ctx, jp, &il, mark)))
+            sf_jac_pattern_free(jp);
     }
-    jp->map = map;
-    jp->nelem = c->nelem;
-    jp->k = c->k;
-    *out = jp;
-    return SF_OK;
+    sf_free(ctx, il.ptr);
+    sf_free(ctx, il.inc);
+    sf_free(ctx, mark);
+    if (!st) *out = jp;
+    return st;
 }
 
 sf_status sf_assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                               const int64_t *conn, sf_jac_pattern **out) {
-    conn_view c = {conn, true, nelem, k, 0};
-    return assembly_pattern(ctx, nodes, &c, out);
+    return assembly_pattern(ctx, nodes, nelem, k, conn, true, out);
 }
 
 sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                                   const int32_t *conn, sf_jac_pattern **out) {
-    conn_view c = {conn, false, nelem, k, 0};
-    return assembly_pattern(ctx, nodes, &c, out);
+    return assembly_pattern(ctx, nodes, nelem, k, conn, false, out);
 }
 
-static sf_status check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
-                                const char *fn) {
+sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
+                               const char *fn) {
     if (!jp || (!data && jp->nelem > 0)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
     if (!jp->map)
         return sf_error(ctx, SF_ERR_ARG, "%s: the handle was not made by sf_assembly_pattern", fn);
     return SF_OK;
 }
 
+sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t *map) {
+    if (!ctx) return SF_ERR_ARG;
+    sf_status st = deriv_check_assembly(ctx, jp, map, "sf_assembly_map_export");
+    if (st) return st;
+    int64_t k = jp->k, nq = jp->nelem * k;
+    for (int64_t q = 0; q < nq; q++)
+        for (int64_t b = 0; b < k; b++) map[q * k + b] = deriv_assembly_slot(jp, q, b);
+    return SF_OK;
+}
+
+/* The numeric assembly of rows [r0, r1) (see the top of the file). */
+static inline __attribute__((always_inline)) void
+refill_rows(const sf_jac_pattern *jp, int64_t k, const double *ke, int64_t r0, int64_t r1) {
+    const int64_t *rowptr = jp->m->u.csr.rowptr;
+    double *val = jp->m->u.csr.val;
+    memset(val + rowptr[r0], 0, (size_t)(rowptr[r1] - rowptr[r0]) * sizeof *val);
+    int64_t nq = jp->nelem * k;
+    for (int64_t q = 0; q < nq; q++) {
+        int64_t i = jp->conn[q];
+        if (i < r0 || i >= r1) continue;
+        double *v = val + rowptr[i];
+        const int32_t *slot = jp->map + q * k;
+        const double *row = ke + q * k;
+        for (int64_t b = 0; b < k; b++) v[slot[b]] += row[b];
+    }
+}
+
+static inline __attribute__((always_inline)) void
+refill(const sf_jac_pattern *jp, int64_t k, const double *ke, int nt) {
+    const int64_t *rowptr = jp->m->u.csr.rowptr;
+#pragma omp parallel num_threads(nt)
+    {
+        int64_t r0, r1;
+        sf_split_rows(rowptr, jp->m->rows, omp_get_num_threads(), omp_get_thread_num(), &r0, &r1);
+        refill_rows(jp, k, ke, r0, r1);
+    }
+}
+
 sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke) {
     if (!ctx) return SF_ERR_ARG;
-    sf_status st = check_assembly(ctx, jp, ke, "sf_assemble");
+    sf_status st = deriv_check_assembly(ctx, jp, ke, "sf_assemble");
     if (st) return st;
-    double *val = jp->m->u.csr.val;
-    const int64_t *map = jp->map;
-    int64_t nq = jp->nelem * jp->k * jp->k;
-    memset(val, 0, (size_t)jp->m->nnz * sizeof *val);
-    for (int64_t q = 0; q < nq; q++) val[map[q]] += ke[q];
+    int nt = sf_threads_for(ctx, jp->nelem * jp->k * jp->k);
+    switch (jp->k) {
+    case 3: refill(jp, 3, ke, nt); break;
+    case 4: refill(jp, 4, ke, nt); break;
+    case 8: refill(jp, 8, ke, nt); break;
+    default: refill(jp, jp->k, ke, nt);
+    }
     sf_mat_values_changed(jp->m);
     return SF_OK;
 }

@@ -25,8 +25,19 @@ struct sf_jac_pattern {
     /* assembly (sf_assembly_pattern only) */
     int64_t nelem;
     int k;
-    int64_t *map;     /* nelem * k * k CSR slots */
+    int32_t *conn;    /* nelem * k node numbers */
+    int32_t *map;     /* nelem * k * k: slot of (e, a, b) minus rowptr[conn[e*k + a]] */
 };
+
+/* The CSR position of element entry (e, a, b) given q = e*k + a. */
+static inline int64_t deriv_assembly_slot(const sf_jac_pattern *jp, int64_t q, int64_t b) {
+    return jp->m->u.csr.rowptr[jp->conn[q]] + jp->map[q * jp->k + b];
+}
+
+/* SF_ERR_ARG naming fn unless jp was made by sf_assembly_pattern and data
+ * is non-NULL (or there are no elements). */
+sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
+                               const char *fn);
 
 /* Number of elements of a shape, checked to be a valid matrix dimension;
  * `what` names the caller in messages. */

@@ -69,7 +69,8 @@ void sf_jac_pattern_free(sf_jac_pattern *jp) {
     sf_ctx *ctx = jp->ctx;
     sf_mat_free(jp->m);
     void *blocks[] = {jp->colptr, jp->rowind, jp->slot, jp->cptr, jp->ccols,
-                      jp->xw, jp->f0, jp->f1, jp->fv, jp->map};
+                      jp->xw, jp->f0, jp->f1, jp->fv,
+                      jp->conn, jp->map};
     for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) sf_free(ctx, blocks[b]);
     sf_free(ctx, jp);
 }
@@ -83,7 +84,6 @@ double *sf_jac_pattern_values(sf_jac_pattern *jp) {
     return jp->m->u.csr.val;
 }
 int64_t sf_jac_pattern_colors(const sf_jac_pattern *jp) { return jp ? jp->ncolors : 0; }
-const int64_t *sf_assembly_map(const sf_jac_pattern *jp) { return jp ? jp->map : NULL; }
 
 sf_status sf_jac_pattern_export_csc(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t *colptr,
                                     int32_t *rowind, double *val) {

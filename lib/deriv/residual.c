@@ -1,8 +1,7 @@
 /* The P4 model residual r(x) = K(x) x, K(x) = sum_e alpha(|x_e|) P_e^T m_e P_e,
  * and its Jacobian assembled element by element into the pattern of K:
  *     dr_e/dx_e = alpha m_e + (m_e x_e) (alpha'(s) x_e / s)^T,  s = |x_e|_2
- * (the second term vanishes at s = 0).  The node of entry (e, a) is read back
- * from the pattern: it is the column of the diagonal slot map[(e, a, a)]. */
+ * (the second term vanishes at s = 0). */
 #include <math.h>
 #include <string.h>
 
@@ -19,10 +18,9 @@ typedef struct element {
 static void gather(const sf_jac_pattern *jp, const double *me, const double *x, int64_t e,
                    element *el) {
     int k = jp->k;
-    const int64_t *map = jp->map + e * k * k;
     double ss = 0;
     for (int a = 0; a < k; a++) {
-        el->node[a] = jp->m->u.csr.colind[map[a * k + a]];
+        el->node[a] = jp->conn[e * k + a];
         el->x[a] = x[el->node[a]];
         ss += el->x[a] * el->x[a];
     }
@@ -49,14 +47,14 @@ static sf_status call_alpha(sf_ctx *ctx, sf_alpha_fn alpha, void *user, int64_t 
 static void scatter(const sf_jac_pattern *jp, const double *me, int64_t e, const element *el,
                     double *r, double *kval, double *jval) {
     int k = jp->k;
-    const int64_t *map = jp->map + e * k * k;
     double g = el->s > 0 ? el->dalpha / el->s : 0.0;
     for (int a = 0; a < k; a++) {
         if (r) r[el->node[a]] += el->alpha * el->y[a];
         for (int b = 0; b < k; b++) {
             double kab = el->alpha * me[(e * k + a) * k + b];
-            if (kval) kval[map[a * k + b]] += kab;
-            if (jval) jval[map[a * k + b]] += kab + el->y[a] * g * el->x[b];
+            int64_t slot = deriv_assembly_slot(jp, e * k + a, b);
+            if (kval) kval[slot] += kab;
+            if (jval) jval[slot] += kab + el->y[a] * g * el->x[b];
         }
     }
 }
@@ -66,16 +64,15 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, con
                                       double *kval, double *jval) {
     if (!ctx) return SF_ERR_ARG;
     const char *fn = "sf_assemble_scaled_residual";
-    if (!jp || !alpha || (jp->nelem > 0 && (!me || !x)))
-        return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
-    if (!jp->map) return sf_error(ctx, SF_ERR_ARG, "%s: the handle was not made by sf_assembly_pattern", fn);
+    if (!alpha || (jp && jp->nelem > 0 && !x)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
+    sf_status st = deriv_check_assembly(ctx, jp, me, fn);
+    if (st) return st;
     if (jp->k > MAX_K)
         return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: elements of %d nodes (at most %d)", fn, jp->k, MAX_K);
     element el;
     for (int64_t e = 0; e < jp->nelem; e++) { /* check alpha first: outputs only on success */
         gather(jp, me, x, e, &el);
-        sf_status st = call_alpha(ctx, alpha, user, e, &el);
-        if (st) return st;
+        if ((st = call_alpha(ctx, alpha, user, e, &el))) return st;
     }
     int64_t nnz = jp->m->nnz;
     if (jval) memset(jval, 0, (size_t)nnz * sizeof(double));

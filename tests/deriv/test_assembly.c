@@ -52,7 +52,8 @@ Test(assembly, int64_and_int32_against_naive_triplets) {
             }
     cr_assert_eq(sf_mat_nnz(sf_jac_pattern_matrix(p64)), pairs);
     /* the map points every element entry at its (row, column) slot */
-    const int64_t *map = sf_assembly_map(p64);
+    int64_t map[E * K * K];
+    cr_assert_eq(sf_assembly_map_export(ctx, p64, map), SF_OK);
     int64_t *rp = malloc((NODES + 1) * sizeof *rp);
     int32_t *ci = malloc(pairs * sizeof *ci);
     cr_assert_eq(sf_mat_export_csr(ctx, sf_jac_pattern_matrix(p64), rp, ci, NULL), SF_OK);
@@ -81,16 +82,48 @@ Test(assembly, refill_in_place_allocates_nothing) {
     cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
     const sf_mat *m = sf_jac_pattern_matrix(jp);
     double *vals = sf_jac_pattern_values(jp);
-    const int64_t *map = sf_assembly_map(jp);
+    int64_t nnz = sf_mat_nnz(m), rp0[NODES + 1], rp1[NODES + 1];
+    int32_t *ci0 = malloc(nnz * sizeof *ci0), *ci1 = malloc(nnz * sizeof *ci1);
+    cr_assert_eq(sf_mat_export_csr(ctx, m, rp0, ci0, NULL), SF_OK);
     uint64_t allocs = sf_ctx_alloc_count(ctx);
     cr_assert_eq(sf_assemble(ctx, jp, ke2), SF_OK);
     cr_assert_eq(sf_ctx_alloc_count(ctx), allocs);
     cr_assert_eq(sf_jac_pattern_matrix(jp), m);
     cr_assert_eq(sf_jac_pattern_values(jp), vals);
-    cr_assert_eq(sf_assembly_map(jp), map);
+    cr_assert_eq(sf_mat_export_csr(ctx, m, rp1, ci1, NULL), SF_OK);
+    cr_assert_arr_eq(rp0, rp1, sizeof rp0, "row offsets unchanged");
+    cr_assert_arr_eq(ci0, ci1, nnz * sizeof *ci0, "column indices unchanged");
     double *want = naive_dense(conn, ke2);
     dt_assert_dense(ctx, m, want, NODES, NODES, 1e-15);
-    free(want);
+    free(want), free(ci0), free(ci1);
+    sf_jac_pattern_free(jp);
+    tu_ctx_done(ctx);
+}
+
+/* Big enough for two threads: the values with 1 and 2 threads are bitwise
+ * equal, and equal to a sequential element-order scatter through the map. */
+Test(assembly, refill_threads_bitwise_identical) {
+    enum { EB = 8000, KB = 8 }; /* 512000 element entries */
+    sf_ctx *ctx = tu_ctx();
+    int64_t *conn = malloc(EB * KB * sizeof *conn), nodes = 5000;
+    uint64_t s = 3;
+    for (int64_t q = 0; q < EB * KB; q++) conn[q] = (int64_t)(tu_rand(&s) % (uint64_t)nodes);
+    double *ke = dt_random(EB * KB * KB, 4);
+    int64_t *map = malloc(EB * KB * KB * sizeof *map);
+    sf_jac_pattern *jp = NULL;
+    cr_assert_eq(sf_assembly_pattern(ctx, nodes, EB, KB, conn, &jp), SF_OK);
+    cr_assert_eq(sf_assembly_map_export(ctx, jp, map), SF_OK);
+    int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
+    double *seq = calloc(nnz, sizeof *seq), *one = malloc(nnz * sizeof *one);
+    for (int64_t q = 0; q < EB * KB * KB; q++) seq[map[q]] += ke[q];
+    cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
+    memcpy(one, sf_jac_pattern_values(jp), nnz * sizeof *one);
+    cr_assert_eq(sf_ctx_set_threads(ctx, 2), SF_OK);
+    memset(sf_jac_pattern_values(jp), 0xff, nnz * sizeof *one); /* NaNs: every slot rewritten */
+    cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
+    cr_assert_arr_eq(one, sf_jac_pattern_values(jp), nnz * sizeof *one, "1 vs 2 threads");
+    cr_assert_arr_eq(one, seq, nnz * sizeof *one, "element-order sums");
+    free(conn), free(ke), free(map), free(seq), free(one);
     sf_jac_pattern_free(jp);
     tu_ctx_done(ctx);
 }
