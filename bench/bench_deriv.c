@@ -201,6 +201,12 @@ static void bench_assembly(int k, int64_t g) {
     bench_row full = {name, impl[1], bench_median_time(run_sf_full, &a, 5), 0, 0};
     full.peak_bytes = bench_peak_rss() - base;
     bench_print_row(&full, &cs);
+    char impl_full2[64];
+    snprintf(impl_full2, 64, "sf symbolic+numeric 2 thr%s", mode);
+    sf_ctx_set_threads(a.ctx, 2);
+    bench_row full2 = {name, impl_full2, bench_median_time(run_sf_full, &a, 5), 0, 0};
+    sf_ctx_set_threads(a.ctx, 1);
+    bench_print_row(&full2, &cs);
     die(a.ctx, sf_assembly_pattern(a.ctx, a.nodes, a.nelem, k, a.conn, &a.jp), "assembly");
     bench_row refill = {name, impl[2], bench_median_time(run_sf_refill, &a, 5),
                         12.0 * nq, 0};

@@ -12,6 +12,7 @@
  * the thread count (bitwise identical results), the element matrices are
  * read in order, and nothing is allocated. */
 #include <omp.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../ops/ops_internal.h"
@@ -96,11 +97,15 @@ enum { RANK_MAX = 64 }; /* rows up to this length are sorted by ranking */
  * longer rows by insertion sort. */
 static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
     if (n <= RANK_MAX) {
-        int32_t in[RANK_MAX];
+        /* padded to whole vectors with INT32_MAX, which is never smaller */
+        int32_t in[RANK_MAX] __attribute__((aligned(32)));
+        int64_t n8 = (n + 7) & ~(int64_t)7;
         memcpy(in, cols, (size_t)n * sizeof *in);
+        for (int64_t q = n; q < n8; q++) in[q] = INT32_MAX;
         for (int64_t p = 0; p < n; p++) {
             int32_t v = in[p], r = 0;
-            for (int64_t q = 0; q < n; q++) r += in[q] < v;
+            for (int64_t q = 0; q < n8; q += 8)
+                for (int l = 0; l < 8; l++) r += in[q + l] < v;
             cols[r] = v;
         }
     } else {
@@ -114,65 +119,86 @@ static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
     for (int64_t p = 0; p < n; p++) mark[cols[p]] = w0 + p;
 }
 
-/* One pass over the rows, in order, so that each row's offset is known when
- * it is written: its distinct columns sorted, then the row-relative map
- * entries of every element entry in the row. */
-static inline __attribute__((always_inline)) int64_t
-fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, int64_t *mark,
-          int64_t *rowptr, int32_t *colind) {
-    int64_t nodes = jp->m->rows, w = 0;
-    for (int64_t j = 0; j < nodes; j++) mark[j] = -1;
-    for (int64_t i = 0; i < nodes; i++) {
-        rowptr[i] = w;
-        int64_t cnt = row_columns(jp->conn, il, k, i, w, mark, colind + w);
-        sort_row(colind + w, cnt, w, mark);
+/* Rows [r0, r1), written compactly from scratch[ptr[r0] * k] on (the
+ * upper bound of what rows before r0 need, so threads never overlap).
+ * Row i: its distinct columns sorted, count[i + 1] = their number, then the
+ * row-relative map entries of its element entries. */
+static inline __attribute__((always_inline)) void
+fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, int64_t *mark, int64_t r0,
+          int64_t r1, int64_t *count, int32_t *scratch) {
+    for (int64_t j = 0; j < jp->m->rows; j++) mark[j] = -1;
+    for (int64_t i = r0, w = il->ptr[r0] * k; i < r1; i++) {
+        int64_t cnt = row_columns(jp->conn, il, k, i, w, mark, scratch + w);
+        sort_row(scratch + w, cnt, w, mark);
         for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
             int64_t q = il->inc[t];
             const int32_t *nodes_e = jp->conn + (q - q % k);
             for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = (int32_t)(mark[nodes_e[b]] - w);
         }
+        count[i + 1] = cnt;
         w += cnt;
     }
-    rowptr[nodes] = w;
-    return w;
 }
 
-/* fill_rows with the element size known to the compiler for the common
- * cases (unrolled inner loops, divisions by k become shifts). */
-static int64_t fill_rows_any(sf_jac_pattern *jp, const incidence_lists *il, int64_t *mark,
-                             int64_t *rowptr, int32_t *colind) {
-    switch (jp->k) {
-    case 3: return fill_rows(jp, il, 3, mark, rowptr, colind);
-    case 4: return fill_rows(jp, il, 4, mark, rowptr, colind);
-    case 8: return fill_rows(jp, il, 8, mark, rowptr, colind);
-    default: return fill_rows(jp, il, jp->k, mark, rowptr, colind);
+/* fill_rows over the rows split between threads (balanced by incidence
+ * counts; one mark array each), with the element size known to the
+ * compiler for the common cases (unrolled loops, k divisions as shifts).
+ * Returns the number of parts. */
+static int fill_rows_par(sf_jac_pattern *jp, const incidence_lists *il, int64_t *marks, int nt,
+                         int64_t *count, int32_t *scratch) {
+    int64_t nodes = jp->m->rows, k = jp->k;
+    int parts = 1;
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num();
+        int64_t r0, r1, *mark = marks + (size_t)t * (size_t)nodes;
+        if (t == 0) parts = omp_get_num_threads();
+        sf_split_rows(il->ptr, nodes, omp_get_num_threads(), t, &r0, &r1);
+        switch (k) {
+        case 3: fill_rows(jp, il, 3, mark, r0, r1, count, scratch); break;
+        case 4: fill_rows(jp, il, 4, mark, r0, r1, count, scratch); break;
+        case 8: fill_rows(jp, il, 8, mark, r0, r1, count, scratch); break;
+        default: fill_rows(jp, il, k, mark, r0, r1, count, scratch);
+        }
+    }
+    return parts;
+}
+
+/* Each part's rows moved from their scratch offset to the exact array. */
+static void move_parts(const incidence_lists *il, int64_t k, int64_t rows, int parts,
+                       const int64_t *rowptr, const int32_t *scratch, int32_t *colind) {
+    for (int t = 0; t < parts; t++) {
+        int64_t r0, r1;
+        sf_split_rows(il->ptr, rows, parts, t, &r0, &r1);
+        memcpy(colind + rowptr[r0], scratch + il->ptr[r0] * k,
+               (size_t)(rowptr[r1] - rowptr[r0]) * sizeof *colind);
     }
 }
 
-/* Move the column indices into a block of their exact size. */
-static bool shrink(sf_ctx *ctx, int32_t **colind, int64_t nnz) {
-    int32_t *exact = sf_alloc_array(ctx, (size_t)nnz, sizeof *exact, "CSR column indices");
-    if (!exact) return false;
-    memcpy(exact, *colind, (size_t)nnz * sizeof *exact);
-    sf_free(ctx, *colind);
-    *colind = exact;
-    return true;
-}
-
-/* The CSR arrays.  Column indices are first given room for the upper bound
- * (every element entry distinct), filled compactly in one pass, then shrunk:
- * the untouched tail is never paged in. */
+/* The CSR arrays.  The scratch column array has room for the upper bound
+ * (every element entry distinct); the parts write their rows compactly, so
+ * its tail is never paged in. */
 static sf_status symbolic(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists *il,
-                          int64_t *mark) {
+                          int64_t *marks, int nt) {
     sf_csr *a = &jp->m->u.csr;
-    size_t nq = (size_t)(jp->nelem * jp->k * jp->k);
-    a->rowptr = sf_alloc_array(ctx, (size_t)jp->m->rows + 1, sizeof(int64_t), "CSR row offsets");
-    if (a->rowptr) a->colind = sf_alloc_array(ctx, nq, sizeof(int32_t), "CSR column indices");
-    if (a->colind) {
-        jp->m->nnz = fill_rows_any(jp, il, mark, a->rowptr, a->colind);
-        if (shrink(ctx, &a->colind, jp->m->nnz))
-            a->val = sf_calloc(ctx, (size_t)jp->m->nnz, sizeof(double), "CSR values");
+    int64_t rows = jp->m->rows;
+    int32_t *scratch = sf_alloc_array(ctx, (size_t)(jp->nelem * jp->k * jp->k), sizeof *scratch,
+                                      "assembly column scratch");
+    if (scratch)
+        a->rowptr = sf_alloc_array(ctx, (size_t)rows + 1, sizeof(int64_t), "CSR row offsets");
+    int parts = 0;
+    if (a->rowptr) {
+        parts = fill_rows_par(jp, il, marks, nt, a->rowptr, scratch);
+        a->rowptr[0] = 0;
+        for (int64_t i = 0; i < rows; i++) a->rowptr[i + 1] += a->rowptr[i];
+        jp->m->nnz = a->rowptr[rows];
+        a->colind = sf_alloc_array(ctx, (size_t)jp->m->nnz, sizeof(int32_t), "CSR column indices");
     }
+    if (a->colind) {
+        move_parts(il, jp->k, rows, parts, a->rowptr, scratch, a->colind);
+        a->val = sf_calloc(ctx, (size_t)jp->m->nnz, sizeof(double), "CSR values");
+    }
+    sf_free(ctx, scratch);
     return a->val ? SF_OK : sf_last_alloc_status(ctx);
 }
 
@@ -204,19 +230,21 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
                         (long long)nelem, k);
     sf_status st = sf_check_dims(ctx, nodes, nodes, "assembly");
     if (st || (st = validate(ctx, conn, wide, nelem * k, k, nodes))) return st;
-    int64_t *mark = sf_alloc_array(ctx, (size_t)nodes + 1, sizeof *mark, "assembly marks");
-    SF_CHECK_ALLOC(ctx, mark);
+    int nt = sf_threads_for(ctx, nelem * k * k);
+    int64_t *marks = sf_alloc_array(ctx, (size_t)nt * (size_t)(nodes + 1), sizeof *marks,
+                                    "assembly marks");
+    SF_CHECK_ALLOC(ctx, marks);
     sf_jac_pattern *jp = NULL;
     incidence_lists il = {NULL, NULL};
     if (!(st = assembly_handle(ctx, nodes, nelem, k, &jp))) {
         copy_conn(jp->conn, conn, wide, nelem * k);
         if ((st = incidence(ctx, jp->conn, nelem * k, nodes, &il)) ||
-            (st = symbolic(ctx, jp, &il, mark)))
+            (st = symbolic(ctx, jp, &il, marks, nt)))
             sf_jac_pattern_free(jp);
     }
     sf_free(ctx, il.ptr);
     sf_free(ctx, il.inc);
-    sf_free(ctx, mark);
+    sf_free(ctx, marks);
     if (!st) *out = jp;
     return st;
 }
