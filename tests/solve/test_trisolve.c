@@ -266,26 +266,28 @@ Test(trisolve, one_and_two_threads_bitwise_equal) {
 }
 
 /* Row-major X with 19 columns (a block of 16 and 3 single columns): each
- * column bitwise equal to a one-vector solve, and close to the dense one. */
+ * column bitwise equal to a one-vector solve, and close to the dense one;
+ * short rows and long ones (summed in two chains). */
 Test(trisolve, row_major_blocks_match_single_solves) {
     sf_ctx *ctx = tu_ctx();
     enum { N = 60, K = 19, LD = K + 5 };
-    for (int u = 0; u < 2; u++) {
-        sf_mat *T = st_random_tri(ctx, N, uplos[u], 6, 0, 40 + u);
+    for (int u = 0; u < 4; u++) {
+        sf_mat *T = st_random_tri(ctx, N, uplos[u % 2], u < 2 ? 6 : 30, 0, 40 + u);
         double b[N * LD], x[N * LD], bc[N], xc[N];
         uint64_t s = 4;
         for (int i = 0; i < N * LD; i++) b[i] = tu_uniform(&s);
         sf_dense B = {N, K, LD, SF_ROW_MAJOR, SF_REAL, b}, X = {N, K, LD, SF_ROW_MAJOR, SF_REAL, x};
         for (int o = 0; o < 2; o++) {
-            cr_assert_eq(sf_tri_solve(ctx, T, uplos[u], ops[o], SF_NON_UNIT, 0, 0.75, &B, &X), SF_OK);
+            cr_assert_eq(sf_tri_solve(ctx, T, uplos[u % 2], ops[o], SF_NON_UNIT, 0, 0.75, &B, &X), SF_OK);
             for (int c = 0; c < K; c++) {
                 for (int i = 0; i < N; i++) bc[i] = b[i * LD + c];
-                cr_assert_eq(sf_tri_solve_vec(ctx, T, uplos[u], ops[o], SF_NON_UNIT, 0, 0.75, bc, xc), SF_OK);
+                cr_assert_eq(sf_tri_solve_vec(ctx, T, uplos[u % 2], ops[o], SF_NON_UNIT, 0, 0.75, bc, xc), SF_OK);
                 for (int i = 0; i < N; i++)
                     cr_assert_eq(memcmp(&x[i * LD + c], &xc[i], sizeof xc[i]), 0, "u %d o %d col %d", u, o, c);
             }
         }
-        check_against_dense(ctx, T, uplos[u], SF_OP_NONE, SF_UNIT, 0, K);
+        check_against_dense(ctx, T, uplos[u % 2], SF_OP_NONE, SF_UNIT, 0, K);
+        check_against_dense(ctx, T, uplos[u % 2], SF_OP_TRANSPOSE, SF_NON_UNIT, 0, K);
         sf_mat_free(T);
     }
     tu_ctx_done(ctx);
