@@ -1,7 +1,9 @@
 /* Element assembly (P4).  Symbolic, in O(E k^2) with no triplets and no
  * global sort: the node -> element-entry incidence lists, then one pass over
  * the rows (row i: the union of the nodes of its elements, deduplicated with
- * a marker array, sorted in place).  The same pass writes the slot map,
+ * a marker array, sorted in place; split between threads by row ranges,
+ * each written compactly at its own upper-bound offset, then moved into the
+ * exact column array).  The same pass writes the slot map,
  * row-relative int32 (a row never has 2^31 columns, so no width case): half
  * the bytes of absolute int64 slots.  The handle keeps the int32
  * connectivity (to find each entry's row) and the map; the incidence lists
@@ -18,8 +20,7 @@
 #include "../ops/ops_internal.h"
 #include "deriv_internal.h"
 
-/* Check every node number and copy the connectivity as int32 (nodes fit:
- * they are column indices).  Nothing is allocated before the check passes. */
+/* Check every node number; nothing is allocated before this passes. */
 static sf_status validate(sf_ctx *ctx, const void *conn, bool wide, int64_t nq, int k,
                           int64_t nodes) {
     for (int64_t q = 0; q < nq; q++) {
@@ -32,6 +33,7 @@ static sf_status validate(sf_ctx *ctx, const void *conn, bool wide, int64_t nq, 
     return SF_OK;
 }
 
+/* The handle's copy of the connectivity, int32 (nodes are column indices). */
 static void copy_conn(int32_t *dst, const void *conn, bool wide, int64_t nq) {
     if (!wide) {
         memcpy(dst, conn, (size_t)nq * sizeof *dst);

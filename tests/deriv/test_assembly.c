@@ -100,6 +100,19 @@ Test(assembly, refill_in_place_allocates_nothing) {
     tu_ctx_done(ctx);
 }
 
+/* a and b have the same row offsets and column indices. */
+static void assert_same_pattern(sf_ctx *ctx, const sf_mat *a, const sf_mat *b) {
+    int64_t n = sf_mat_rows(a), nnz = sf_mat_nnz(a);
+    cr_assert_eq(sf_mat_nnz(b), nnz);
+    int64_t *ra = malloc((n + 1) * sizeof *ra), *rb = malloc((n + 1) * sizeof *rb);
+    int32_t *ca = malloc(nnz * sizeof *ca), *cb = malloc(nnz * sizeof *cb);
+    cr_assert_eq(sf_mat_export_csr(ctx, a, ra, ca, NULL), SF_OK);
+    cr_assert_eq(sf_mat_export_csr(ctx, b, rb, cb, NULL), SF_OK);
+    cr_assert_arr_eq(ra, rb, (n + 1) * sizeof *ra);
+    cr_assert_arr_eq(ca, cb, nnz * sizeof *ca);
+    free(ra), free(rb), free(ca), free(cb);
+}
+
 /* Big enough for two threads: the values with 1 and 2 threads are bitwise
  * equal, and equal to a sequential element-order scatter through the map. */
 Test(assembly, refill_threads_bitwise_identical) {
@@ -123,7 +136,15 @@ Test(assembly, refill_threads_bitwise_identical) {
     cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
     cr_assert_arr_eq(one, sf_jac_pattern_values(jp), nnz * sizeof *one, "1 vs 2 threads");
     cr_assert_arr_eq(one, seq, nnz * sizeof *one, "element-order sums");
-    free(conn), free(ke), free(map), free(seq), free(one);
+    /* the symbolic pass split over 2 threads gives the same pattern and map */
+    sf_jac_pattern *jp2 = NULL;
+    int64_t *map2 = malloc(EB * KB * KB * sizeof *map2);
+    cr_assert_eq(sf_assembly_pattern(ctx, nodes, EB, KB, conn, &jp2), SF_OK);
+    cr_assert_eq(sf_assembly_map_export(ctx, jp2, map2), SF_OK);
+    cr_assert_arr_eq(map, map2, EB * KB * KB * sizeof *map);
+    assert_same_pattern(ctx, sf_jac_pattern_matrix(jp), sf_jac_pattern_matrix(jp2));
+    free(conn), free(ke), free(map), free(map2), free(seq), free(one);
+    sf_jac_pattern_free(jp2);
     sf_jac_pattern_free(jp);
     tu_ctx_done(ctx);
 }
