@@ -4,6 +4,7 @@
  * read once and used for all K fields, and outputs without a source get the
  * fill value (NaN or the constant).  Adjoint: the scatter of lib/ops, over
  * disjoint column ranges, so the same bits for any thread count. */
+#include <omp.h>
 #include <string.h>
 
 #include "../ops/spmm_interp.h"
@@ -33,6 +34,24 @@ static inline void put(double *p, double v, bool stream) { (void)stream, *p = v;
 static inline void put_fence(bool stream) { (void)stream; }
 #endif
 
+/* o[c] = a[c] x[c] + b[c] y[c]: contiguous, so two at a time with aligned
+ * streaming stores (the same bits as the scalar expression). */
+static void put_run(double *o, const double *a, const double *b, const double *x,
+                    const double *y, int64_t n, bool stream) {
+    int64_t c = 0;
+#if defined(__x86_64__)
+    if (stream) {
+        if (n > 0 && ((uintptr_t)o & 15)) put(o, a[0] * x[0] + b[0] * y[0], true), c = 1;
+        for (; c + 1 < n; c += 2) {
+            __m128d v = _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(a + c), _mm_loadu_pd(x + c)),
+                                   _mm_mul_pd(_mm_loadu_pd(b + c), _mm_loadu_pd(y + c)));
+            _mm_stream_pd(o + c, v);
+        }
+    }
+#endif
+    for (; c < n; c++) put(&o[c], a[c] * x[c] + b[c] * y[c], stream);
+}
+
 static inline double output_value(const sf_interp_term *t, const double *f) {
     return t->kind == SF_TERM_NONE ? t->w : sf_interp_term_apply(t, f, 1);
 }
@@ -52,22 +71,101 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
     return SF_OK;
 }
 
-/* Several fields: each field streams through a chunk of outputs in turn, so
- * the chunk's weights (12 B x 8192 = 96 KB) come from memory for the first
- * field and from cache for the others, while each field still reads and
- * writes long contiguous runs that the hardware prefetchers follow. */
-enum { APPLY_CHUNK = 8192 };
+/* Several fields: the outputs are taken in tiles of up to TILE values (a run
+ * of columns over a run of levels of one outer index, so every source row a
+ * tile reads is read from memory once per field, as in a single apply).  A
+ * tile's weights are decoded once into a branch-free form held in L2 (two
+ * indices, two weights: 24 B each), then each field in turn streams through
+ * the tile: the weights come from memory once per call instead of once per
+ * field.  A one-term output is (w/2) f[j] + (w/2) f[j], the same bits as
+ * w f[j] (halving is exact for normal w); a tile holding an output without a
+ * source or a subnormal one-term weight takes the decoding loop instead. */
+enum { TILE = 4096 };
 
-static void apply_chunk(const sf_interp_w *p, int64_t i0, int64_t rows, int nf,
-                        const double *const *f, double *const *o, bool stream) {
-    int64_t i1 = rows - i0 < APPLY_CHUNK ? rows : i0 + APPLY_CHUNK;
-    for (int k = 0; k < nf; k++) {
-        const double *fk = f[k];
-        double *ok = o[k];
-        for (int64_t i = i0; i < i1; i++) {
-            sf_interp_term t = sf_interp_term_of(p, i);
-            put(&ok[i], output_value(&t, fk), stream);
+typedef struct decoded {
+    int32_t j0[TILE], j1[TILE];
+    double a[TILE], b[TILE];
+    bool run[TILE]; /* row k reads f[j0[0] + c] and f[j1[0] + c]: a vector loop */
+} decoded;
+
+typedef struct tiling {
+    int64_t m, post, cols, levels; /* tile: `levels` levels x `cols` columns */
+    int64_t per_a, per_level, count;
+} tiling;
+
+static tiling tiling_of(const sf_interp_w *p, int64_t rows) {
+    tiling t = {p->out_shape.dim[p->axis], p->stride, 0, 0, 0, 0, 0};
+    t.cols = t.post < TILE ? t.post : TILE;
+    t.levels = TILE / t.cols < t.m ? TILE / t.cols : t.m;
+    t.per_level = (t.post + t.cols - 1) / t.cols;
+    t.per_a = t.per_level * ((t.m + t.levels - 1) / t.levels);
+    t.count = t.m > 0 ? rows / (t.m * t.post) * t.per_a : 0;
+    return t;
+}
+
+/* Output index of tile entry (k, c) of tile q, written to the box bounds. */
+static void tile_box(const tiling *t, int64_t q, int64_t *first, int64_t *nk, int64_t *nc) {
+    int64_t a = q / t->per_a, r = q % t->per_a;
+    int64_t k0 = (r / t->per_level) * t->levels, c0 = (r % t->per_level) * t->cols;
+    *nk = t->m - k0 < t->levels ? t->m - k0 : t->levels;
+    *nc = t->post - c0 < t->cols ? t->post - c0 : t->cols;
+    *first = (a * t->m + k0) * t->post + c0;
+}
+
+/* The tile's outputs into d, row after row; false if some need the general loop. */
+static bool decode(const sf_interp_w *p, const tiling *t, int64_t first, int64_t nk, int64_t nc,
+                   decoded *d) {
+    bool plain = true;
+    for (int64_t k = 0, q = 0; k < nk; k++) {
+        bool run = true;
+        for (int64_t c = 0; c < nc; c++, q++) {
+            int64_t i = first + k * t->post + c;
+            int32_t s = p->src[i];
+            double w = p->w[i], h = 0.5 * w;
+            int32_t j = s >= 0 ? s : s == SF_INTERP_NONE ? 0 : (int32_t)SF_INTERP_ONE_SRC(s);
+            d->j0[q] = j;
+            d->j1[q] = s >= 0 ? (int32_t)(s + p->stride) : j;
+            d->a[q] = s >= 0 ? w : h;
+            d->b[q] = s >= 0 ? 1.0 - w : h;
+            plain &= s != SF_INTERP_NONE && (s >= 0 || h + h == w);
+            run &= d->j0[q] == d->j0[q - c] + c && d->j1[q] == d->j1[q - c] + c;
         }
+        d->run[k] = run;
+    }
+    return plain;
+}
+
+static void apply_tile(const sf_interp_w *p, const tiling *t, int64_t q, int nf,
+                       const double *const *f, double *const *o, bool stream, decoded *d) {
+    int64_t first, nk, nc;
+    tile_box(t, q, &first, &nk, &nc);
+    bool plain = decode(p, t, first, nk, nc, d);
+    for (int fi = 0; fi < nf; fi++) {
+        const double *fk = f[fi];
+        for (int64_t k = 0; k < nk; k++) {
+            double *ok = o[fi] + first + k * t->post;
+            const int32_t *j0 = d->j0 + k * nc, *j1 = d->j1 + k * nc;
+            const double *a = d->a + k * nc, *b = d->b + k * nc;
+            if (plain && d->run[k]) {
+                put_run(ok, a, b, fk + j0[0], fk + j1[0], nc, stream);
+            } else if (plain) {
+                for (int64_t c = 0; c < nc; c++) put(&ok[c], a[c] * fk[j0[c]] + b[c] * fk[j1[c]], stream);
+            } else {
+                for (int64_t c = 0; c < nc; c++) {
+                    sf_interp_term tm = sf_interp_term_of(p, first + k * t->post + c);
+                    put(&ok[c], output_value(&tm, fk), stream);
+                }
+            }
+        }
+    }
+}
+
+/* One field: a plain pass in output order (three sequential streams). */
+static void apply_one(const sf_interp_w *p, int64_t rows, const double *f, double *o, bool stream) {
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < rows; i++) {
+        sf_interp_term t = sf_interp_term_of(p, i);
+        put(&o[i], output_value(&t, f), stream);
     }
 }
 
@@ -79,24 +177,22 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
     int64_t rows = W->rows;
     int threads = sf_threads_for(ctx, rows * nfields);
     bool stream = rows * (int64_t)sizeof(double) > STREAM_BYTES;
-    int64_t nchunk = (rows + APPLY_CHUNK - 1) / APPLY_CHUNK;
+    tiling t = tiling_of(p, rows);
+    decoded *d = NULL;
+    if (nfields > 1 && !(d = sf_alloc_array(ctx, (size_t)threads, sizeof *d, "interpolation tiles")))
+        return sf_last_alloc_status(ctx);
 #pragma omp parallel num_threads(threads)
     {
-        if (nfields == 1) { /* the common case without the field loop */
-            const double *f = fields[0];
-            double *o = outs[0];
+        if (nfields == 1) apply_one(p, rows, fields[0], outs[0], stream);
+        else {
+            decoded *mine = d + omp_get_thread_num();
 #pragma omp for schedule(static)
-            for (int64_t i = 0; i < rows; i++) {
-                sf_interp_term t = sf_interp_term_of(p, i);
-                put(&o[i], output_value(&t, f), stream);
-            }
-        } else {
-#pragma omp for schedule(static)
-            for (int64_t q = 0; q < nchunk; q++)
-                apply_chunk(p, q * APPLY_CHUNK, rows, nfields, fields, outs, stream);
+            for (int64_t q = 0; q < t.count; q++)
+                apply_tile(p, &t, q, nfields, fields, outs, stream, mine);
         }
         put_fence(stream); /* this thread's streaming stores visible before returning */
     }
+    sf_free(ctx, d);
     return SF_OK;
 }
 

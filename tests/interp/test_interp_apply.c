@@ -200,3 +200,38 @@ Test(apply, threads_and_fields_bitwise_equal) {
     }
     free(b.x), free(b.t);
 }
+
+/* Several fields go through tiles of decoded weights (4096 columns wide, so
+ * 4100 columns make a partial tile); with NaN and inf in the fields, clamped
+ * one-term outputs and fill outputs (constant), they equal single applies
+ * bit for bit, for 1 and 2 threads. */
+Test(apply, tiled_fields_equal_single_applies) {
+    enum { POST = 4100, N = 5, M = 7, NF = 4 };
+    sf_shape data = {3, {2, N, POST}}, xs = {1, {N}}, ts = {1, {M}};
+    const double x[N] = {0, 1, 2, 3, 4}, t[M] = {-1, 0, 0.5, 1.25, 2.5, 4, 5};
+    double *f[NF], *many[NF], *one = malloc(2 * M * POST * sizeof(double));
+    for (int q = 0; q < NF; q++) {
+        f[q] = random_vec(2 * N * POST, 40 + (uint64_t)q);
+        many[q] = malloc(2 * M * POST * sizeof(double));
+    }
+    f[1][N * POST + 3] = NAN, f[2][POST + 7] = INFINITY, f[3][4 * POST] = -INFINITY;
+    for (int e = 0; e < 2; e++)
+        for (int th = 1; th <= 2; th++) {
+            sf_ctx *ctx = tu_ctx();
+            sf_ctx_set_threads(ctx, th);
+            sf_mat *W = NULL;
+            cr_assert_eq(sf_interp_weights(ctx, x, &xs, t, &ts, &data, 1, SF_INTERP_LINEAR,
+                                           e ? SF_EXTRAP_CONSTANT : SF_EXTRAP_CLAMP, 9.5, &W),
+                         SF_OK);
+            cr_assert_eq(sf_interp_apply(ctx, W, NF, (const double *const *)f, many), SF_OK);
+            for (int q = 0; q < NF; q++) {
+                const double *fs[1] = {f[q]};
+                cr_assert_eq(sf_interp_apply(ctx, W, 1, fs, &one), SF_OK);
+                cr_assert_arr_eq(one, many[q], 2 * M * POST * sizeof(double), "field %d", q);
+            }
+            sf_mat_free(W);
+            tu_ctx_done(ctx);
+        }
+    for (int q = 0; q < NF; q++) free(f[q]), free(many[q]);
+    free(one);
+}
