@@ -71,10 +71,10 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
     return SF_OK;
 }
 
-/* Several fields: the outputs are taken in tiles of up to TILE values (a run
- * of columns over a run of levels of one outer index, so every source row a
- * tile reads is read from memory once per field, as in a single apply).  A
- * tile's weights are decoded once into a branch-free form held in L2 (two
+/* Several fields: the outputs are taken in tiles of up to TILE values (up to
+ * TILE columns of one level, or several whole levels when a level is shorter,
+ * so each field's source rows are read in long runs the prefetchers follow,
+ * and the row shared with the next level is still in L3).  A tile's weights are decoded once into a branch-free form held in L2 (two
  * indices, two weights: 24 B each), then each field in turn streams through
  * the tile: the weights come from memory once per call instead of once per
  * field.  A one-term output is (w/2) f[j] + (w/2) f[j], the same bits as
@@ -103,7 +103,7 @@ static tiling tiling_of(const sf_interp_w *p, int64_t rows) {
     return t;
 }
 
-/* Output index of tile entry (k, c) of tile q, written to the box bounds. */
+/* Tile q: its first output and its size, nk levels (post apart) of nc columns. */
 static void tile_box(const tiling *t, int64_t q, int64_t *first, int64_t *nk, int64_t *nc) {
     int64_t a = q / t->per_a, r = q % t->per_a;
     int64_t k0 = (r / t->per_level) * t->levels, c0 = (r % t->per_level) * t->cols;

@@ -1,7 +1,7 @@
 /* Building the weights of a block of neighbouring columns in one pass: the
  * block's source columns are checked level by level (contiguous reads), then
- * each column is walked once (column.c), reading its source points in place
- * and writing its (src, w) straight into the weights. */
+ * each column is copied (from cache), walked once (column.c), and its
+ * (src, w) written straight into the weights. */
 #include <math.h>
 
 #include "block.h"

@@ -2,8 +2,8 @@
  * SF_INTERP_BLOCK neighbouring columns (a, c0 .. c0+nb-1) of the data seen as
  * (pre, n, post).  The block's columns share the cache lines of each level,
  * so walking its columns one after the other reads the data and writes the
- * weights in place (strided) while the lines stay in cache, where one column
- * alone would touch a new cache line (and often a new page) at every level. */
+ * weights (strided) while those lines stay in cache, where one column alone
+ * would touch a new cache line (and often a new page) at every level. */
 #ifndef SF_INTERP_BLOCK_H
 #define SF_INTERP_BLOCK_H
 
