@@ -6,15 +6,8 @@
  * solve, 16 right-hand sides at once, and the residual. */
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "tour.h"
-
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double rnd(unsigned *s) { /* in [-1, 1) */
     *s = *s * 1103515245u + 12345u;
@@ -83,11 +76,11 @@ static int large_case(sf_ctx *ctx) {
     double *b = malloc((size_t)(n * K) * sizeof *b), *x = malloc((size_t)(n * K) * sizeof *x);
     double *r = malloc((size_t)n * sizeof *r);
     for (int64_t i = 0; i < n * K; i++) b[i] = 1.0 + (double)(i % 13) / 13.0;
-    double t0 = seconds();
+    double t0 = ex_now();
     EX_CHECK(ctx, sf_tri_analyze(ctx, L, SF_LOWER, SF_OP_NONE, 0));
-    double t1 = seconds();
+    double t1 = ex_now();
     EX_CHECK(ctx, sf_tri_solve_vec(ctx, L, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, b, x));
-    double t2 = seconds();
+    double t2 = ex_now();
     sf_tri_info info;
     EX_CHECK(ctx, sf_tri_info_get(ctx, L, SF_LOWER, SF_OP_NONE, 0, &info));
     EX_CHECK(ctx, sf_spmv(ctx, 1.0, L, SF_OP_NONE, x, 0.0, r));
@@ -99,9 +92,9 @@ static int large_case(sf_ctx *ctx) {
            (t1 - t0) * 1e3, (long long)info.levels, (t2 - t1) * 1e3, sqrt(num / den));
     sf_dense B = sf_dense_view(n, K, SF_ROW_MAJOR, SF_REAL, b), X = sf_dense_view(n, K, SF_ROW_MAJOR, SF_REAL, x);
     memset(x, 0, (size_t)(n * K) * sizeof *x); /* page faults outside the timing */
-    t0 = seconds();
+    t0 = ex_now();
     EX_CHECK(ctx, sf_tri_solve(ctx, L, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &B, &X));
-    double ms = (seconds() - t0) * 1e3;
+    double ms = (ex_now() - t0) * 1e3;
     printf("16 right-hand sides at once (row-major): %.1f ms (%.1f ms per right-hand side); a dense "
            "L would need %s\n", ms, ms / K, ex_bytes(8.0 * (double)n * (double)n, b1, sizeof b1));
     free(b);

@@ -4,15 +4,8 @@
  * built once (one merge walk per column) and applied to a field in one pass;
  * the peer is the per-column merge loop people write, run per field. */
 #include <math.h>
-#include <time.h>
 
 #include "tour.h"
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 enum { T = 2, N = 66, M = 69, LAT = 250, LON = 400, POST = LAT * LON };
 
@@ -49,17 +42,17 @@ int example_p6_interp(void) {
     for (int64_t i = 0; i < osize; i++) o1[i] = o2[i] = 0; /* page faults out of the timing */
     sf_shape data = {4, {T, N, LAT, LON}}, ts = {1, {M}};
     sf_mat *W;
-    double t0 = now();
+    double t0 = ex_now();
     EX_CHECK(ctx, sf_interp_weights(ctx, x, &data, xn, &ts, &data, 1, SF_INTERP_LINEAR,
                                     SF_EXTRAP_CLAMP, 0, &W));
-    double tb = now() - t0;
+    double tb = ex_now() - t0;
     const double *fs[1] = {y};
-    t0 = now();
+    t0 = ex_now();
     EX_CHECK(ctx, sf_interp_apply(ctx, W, 1, fs, &o1));
-    double ta = now() - t0;
-    t0 = now();
+    double ta = ex_now() - t0;
+    t0 = ex_now();
     merge_loop(x, y, xn, o2);
-    double tm = now() - t0;
+    double tm = ex_now() - t0;
     double d = 0;
     for (int64_t i = 0; i < osize; i++) d = fmax(d, fabs(o1[i] - o2[i]));
     char b1[32], b2[32];

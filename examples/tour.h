@@ -25,6 +25,9 @@
  * source tree). */
 const char *ex_data_path(const char *relative, char *buf, size_t len);
 
+/* Seconds on a monotonic clock, for the examples' timings. */
+double ex_now(void);
+
 /* Human-readable byte counts: "72.0 MB", "648.0 TB". */
 const char *ex_bytes(double bytes, char *buf, size_t len);
 

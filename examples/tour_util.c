@@ -1,7 +1,14 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tour.h"
+
+double ex_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 const char *ex_data_path(const char *relative, char *buf, size_t len) {
     const char *dir = getenv("SF_DATA_DIR");
