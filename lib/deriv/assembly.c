@@ -90,15 +90,16 @@ row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, int64_t i
     return cnt;
 }
 
-enum { RANK_MAX = 64 }; /* rows up to this length are sorted by ranking */
+/* Rows of RANK_MIN < n <= RANK_MAX columns are sorted by ranking. */
+enum { RANK_MIN = 16, RANK_MAX = 64 };
 
 /* Sort the n distinct columns of a row and point mark[] at their final
- * positions.  Short rows (all of them in FE meshes) by rank: the position of
- * v is the count of smaller columns, found by branch-free vectorized
+ * positions.  Rows of 17-64 columns (hexahedra: 27) by rank: the position
+ * of v is the count of smaller columns, found by branch-free vectorized
  * compares, O(n^2) but without the mispredictions of a comparison sort;
- * longer rows by insertion sort. */
+ * shorter (quadrilaterals: 9) and longer rows by insertion sort. */
 static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
-    if (n <= RANK_MAX) {
+    if (n > RANK_MIN && n <= RANK_MAX) {
         /* padded to whole vectors with INT32_MAX, which is never smaller */
         int32_t in[RANK_MAX] __attribute__((aligned(32)));
         int64_t n8 = (n + 7) & ~(int64_t)7;
