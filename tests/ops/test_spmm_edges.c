@@ -156,3 +156,45 @@ static sf_status transposed_product(sf_ctx *ctx, void *arg) {
 Test(spmm_edges, allocation_failures_in_transposed_product) {
     tu_check_alloc_failures(transposed_product, NULL);
 }
+
+/* An arrow matrix (dense first row and column, a diagonal): the dense row
+ * is summed in several chains.  Against a naive dot product, and 1 vs 2
+ * threads bitwise. */
+Test(spmm_edges, long_rows_against_naive_and_threads) {
+    sf_ctx *ctx = tu_ctx();
+    enum { N = 40000 };
+    int64_t *ri = malloc(3 * N * sizeof *ri), *ci = malloc(3 * N * sizeof *ci);
+    double *v = malloc(3 * N * sizeof *v), *x = malloc(N * sizeof *x);
+    double *y1 = malloc(N * sizeof *y1), *y2 = malloc(N * sizeof *y2);
+    uint64_t s = 11;
+    int64_t n = 0;
+    for (int64_t i = 0; i < N; i++) {
+        x[i] = tu_uniform(&s);
+        ri[n] = i, ci[n] = i, v[n++] = 4.0 + tu_uniform(&s);
+        if (i == 0) continue;
+        ri[n] = 0, ci[n] = i, v[n++] = tu_uniform(&s);
+        ri[n] = i, ci[n] = 0, v[n++] = tu_uniform(&s);
+    }
+    sf_mat *A;
+    cr_assert_eq(sf_mat_from_triplets(ctx, N, N, n, ri, ci, v, &A), SF_OK);
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, x, 0.0, y1), SF_OK);
+    long double dot = 0, mag = 0; /* row 0 entries are (0, j) for all j */
+    for (int64_t k = 0; k < n; k++)
+        if (ri[k] == 0) {
+            dot += (long double)v[k] * x[ci[k]];
+            mag += fabsl((long double)v[k] * x[ci[k]]);
+        }
+    cr_assert_leq(fabsl(y1[0] - dot), 1e-14L * mag, "row 0: %.17g vs %.17Lg", y1[0], dot);
+    for (int64_t i = 1; i < N; i += 997) {
+        double want = 0;
+        for (int64_t k = 0; k < n; k++)
+            if (ri[k] == i) want += v[k] * x[ci[k]];
+        cr_assert_float_eq(y1[i], want, 1e-14);
+    }
+    sf_ctx_set_threads(ctx, 2);
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, x, 0.0, y2), SF_OK);
+    cr_assert_eq(memcmp(y1, y2, N * sizeof *y1), 0, "1 and 2 threads differ");
+    sf_mat_free(A);
+    free(ri), free(ci), free(v), free(x), free(y1), free(y2);
+    tu_ctx_done(ctx);
+}
