@@ -4,6 +4,10 @@
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h> /* AVX path for CPUs that have it (target attribute) */
+#define SF_HAVE_AVX_PATH 1
+#endif
 #endif
 
 #include "deriv_internal.h"
@@ -94,20 +98,87 @@ static void store_block(double *dst, const double *src, int64_t len, bool stream
     memcpy(dst, src, (size_t)len * sizeof *dst);
 }
 
+#if defined(__SSE2__)
+/* The square function is pure memory traffic, so a large output is computed
+ * straight into streaming stores (dst = x*x if sq, else 2*x) instead of
+ * through a buffer: one pass over the bytes instead of two.  AVX, where the
+ * CPU has it, halves the instructions per byte; the products are the same
+ * IEEE operations either way. */
+static void stream_square_sse2(double *dst, const double *x, int64_t len, bool sq) {
+    int64_t i = 0;
+    if ((uintptr_t)dst % 16 && len > 0) dst[i] = x[i] * (sq ? x[i] : 2.0), i++;
+    __m128d two = _mm_set1_pd(2.0);
+    for (; i + 1 < len; i += 2) {
+        __m128d v = _mm_loadu_pd(x + i);
+        _mm_stream_pd(dst + i, _mm_mul_pd(v, sq ? v : two));
+    }
+    if (i < len) dst[i] = x[i] * (sq ? x[i] : 2.0);
+}
+
+#if defined(SF_HAVE_AVX_PATH)
+__attribute__((target("avx"))) static void stream_square_avx(double *dst, const double *x,
+                                                             int64_t len, bool sq) {
+    int64_t i = 0;
+    for (; i < len && (uintptr_t)(dst + i) % 32; i++) dst[i] = x[i] * (sq ? x[i] : 2.0);
+    __m256d two = _mm256_set1_pd(2.0);
+    for (; i + 3 < len; i += 4) {
+        __m256d v = _mm256_loadu_pd(x + i);
+        _mm256_stream_pd(dst + i, _mm256_mul_pd(v, sq ? v : two));
+    }
+    for (; i < len; i++) dst[i] = x[i] * (sq ? x[i] : 2.0);
+}
+#endif
+
+static void stream_square(double *dst, const double *x, int64_t len, bool sq, bool avx) {
+#if defined(SF_HAVE_AVX_PATH)
+    if (avx) {
+        stream_square_avx(dst, x, len, sq);
+        return;
+    }
+#endif
+    (void)avx;
+    stream_square_sse2(dst, x, len, sq);
+}
+#endif
+
+static bool cpu_has_avx(void) {
+#if defined(SF_HAVE_AVX_PATH)
+    return __builtin_cpu_supports("avx");
+#else
+    return false;
+#endif
+}
+
 #define BLOCK 512                          /* elements per block: 4 KiB per buffer */
 #define STREAM_BYTES ((int64_t)8 << 20)    /* outputs above this bypass the cache */
+
+/* One block [lo, lo + len): straight to streaming stores for the square
+ * function, through cache-resident buffers for the others. */
+static void eval_store(sf_elem_fn fn, double p, const double *x, double *fx, double *dfx,
+                       int64_t lo, int64_t len, bool stream, bool avx) {
+#if defined(__SSE2__)
+    if (stream && fn == SF_FN_SQUARE) {
+        stream_square(dfx + lo, x + lo, len, false, avx);
+        if (fx) stream_square(fx + lo, x + lo, len, true, avx);
+        return;
+    }
+#endif
+    (void)avx;
+    double fbuf[BLOCK], dbuf[BLOCK];
+    eval_block(fn, p, x + lo, fx ? fbuf : NULL, dbuf, len);
+    store_block(dfx + lo, dbuf, len, stream);
+    if (fx) store_block(fx + lo, fbuf, len, stream);
+}
 
 static void eval_all(sf_elem_fn fn, double p, int64_t n, const double *x, double *fx,
                      double *dfx, int threads) {
     bool stream = n * (int64_t)sizeof(double) > STREAM_BYTES;
+    bool avx = stream && cpu_has_avx();
     int64_t nblocks = (n + BLOCK - 1) / BLOCK;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t b = 0; b < nblocks; b++) {
-        double fbuf[BLOCK], dbuf[BLOCK];
         int64_t lo = b * BLOCK, len = n - lo < BLOCK ? n - lo : BLOCK;
-        eval_block(fn, p, x + lo, fx ? fbuf : NULL, dbuf, len);
-        store_block(dfx + lo, dbuf, len, stream);
-        if (fx) store_block(fx + lo, fbuf, len, stream);
+        eval_store(fn, p, x, fx, dfx, lo, len, stream, avx);
     }
 #if defined(__SSE2__)
     if (stream) _mm_sfence(); /* streaming stores visible before we return */
