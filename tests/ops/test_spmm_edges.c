@@ -198,3 +198,64 @@ Test(spmm_edges, long_rows_against_naive_and_threads) {
     free(ri), free(ci), free(v), free(x), free(y1), free(y2);
     tu_ctx_done(ctx);
 }
+
+/* The documented summation order of one row: rows of 32 entries or more
+ * in four chains (entry p to chain (p - p0) mod 4, then (c0 + c1) + (c2 +
+ * c3)), the rest in stored order. */
+static double row_dot(const int64_t *rp, const int32_t *ci, const double *v, const double *x,
+                      int64_t st, int64_t i) {
+    double c[4] = {0, 0, 0, 0}, s;
+    int64_t p = rp[i], full = rp[i + 1] - rp[i] >= 32 ? (rp[i + 1] - rp[i]) / 4 * 4 : 0;
+    for (int64_t q = 0; q < full; q++) c[q % 4] += v[p + q] * x[ci[p + q] * st];
+    s = full ? (c[0] + c[1]) + (c[2] + c[3]) : 0.0;
+    for (p += full; p < rp[i + 1]; p++) s += v[p] * x[ci[p] * st];
+    return s;
+}
+
+/* y = alpha * A x + beta * y for one column with stride `st` through
+ * sf_spmm, against naive row sums in that order: bitwise equal.  With
+ * beta = 0, y starts as NaN and must be ignored. */
+static void check_spmv_exact(sf_ctx *ctx, const sf_mat *A, int64_t st, double beta) {
+    int64_t m = sf_mat_rows(A), n = sf_mat_cols(A), nnz = sf_mat_nnz(A);
+    int64_t *rp = malloc((size_t)(m + 1) * sizeof *rp);
+    int32_t *ci = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *ci);
+    double *v = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *v);
+    double *x = malloc((size_t)(n * st) * sizeof *x), *y = malloc((size_t)(m * st) * sizeof *y);
+    double *want = malloc((size_t)m * sizeof *want), alpha = 1.5;
+    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
+    uint64_t s = 7;
+    for (int64_t q = 0; q < n * st; q++) x[q] = tu_uniform(&s);
+    for (int64_t i = 0; i < m; i++) {
+        y[i * st] = beta == 0.0 ? NAN : tu_uniform(&s);
+        double dot = row_dot(rp, ci, v, x, st, i);
+        want[i] = beta == 0.0 ? alpha * dot : alpha * dot + beta * y[i * st];
+    }
+    sf_dense X = sf_dense_view(n, 1, SF_ROW_MAJOR, SF_REAL, x);
+    sf_dense Y = sf_dense_view(m, 1, SF_ROW_MAJOR, SF_REAL, y);
+    X.ld = Y.ld = st;
+    cr_assert_eq(sf_spmm(ctx, alpha, A, SF_OP_NONE, &X, beta, &Y), SF_OK);
+    for (int64_t i = 0; i < m; i++)
+        cr_assert(memcmp(&y[i * st], &want[i], sizeof *y) == 0, "row %lld: %.17g vs %.17g",
+                  (long long)i, y[i * st], want[i]);
+    free(rp), free(ci), free(v), free(x), free(y), free(want);
+}
+
+/* Each SpMV loop: with and without prefetch (a scattered pattern over an x
+ * of 4.8 MB, or a small one), beta zero or not, unit or strided vectors,
+ * rows of about 60 entries (four chains) and of about 6. */
+Test(spmm_edges, spmv_variants_exact_against_naive) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *small = tu_random_csr(ctx, 300, 300, 0.2, 3);
+    sf_mat *large = tu_random_csr(ctx, 2000, 600000, 60.0 / 600000, 4);
+    sf_mat *sparse = tu_random_csr(ctx, 2000, 600000, 6.0 / 600000, 5);
+    const sf_mat *mats[] = {small, large, sparse};
+    for (int q = 0; q < 3; q++)
+        for (int64_t st = 1; st <= 2; st++) {
+            check_spmv_exact(ctx, mats[q], st, 0.0);
+            check_spmv_exact(ctx, mats[q], st, -0.75);
+        }
+    sf_mat_free(small);
+    sf_mat_free(large);
+    sf_mat_free(sparse);
+    tu_ctx_done(ctx);
+}
