@@ -259,3 +259,50 @@ Test(spmm_edges, spmv_variants_exact_against_naive) {
     sf_mat_free(sparse);
     tu_ctx_done(ctx);
 }
+
+/* C = alpha * A * B with beta = 0 into a row-major C of ld columns, the
+ * cols given; C starts NaN and the padding columns hold a sentinel. */
+static void check_large_c(sf_ctx *ctx, const sf_mat *A, const int64_t *rp, const int32_t *ci,
+                          const double *v, int64_t k, int64_t ld) {
+    int64_t m = sf_mat_rows(A), n = sf_mat_cols(A);
+    double *b = malloc((size_t)(n * k) * sizeof *b), *c = malloc((size_t)(m * ld) * sizeof *c);
+    uint64_t s = 9;
+    for (int64_t q = 0; q < n * k; q++) b[q] = tu_uniform(&s);
+    sf_dense B = sf_dense_view(n, k, SF_ROW_MAJOR, SF_REAL, b);
+    sf_dense C = sf_dense_view(m, k, SF_ROW_MAJOR, SF_REAL, c);
+    C.ld = ld;
+    for (int t = 1; t <= 2; t++) {
+        for (int64_t q = 0; q < m * ld; q++) c[q] = q % ld < k ? NAN : -7.0;
+        sf_ctx_set_threads(ctx, t);
+        cr_assert_eq(sf_spmm(ctx, -1.25, A, SF_OP_NONE, &B, 0.0, &C), SF_OK);
+        for (int64_t i = 0; i < m; i += 7)
+            for (int64_t j = 0; j < ld; j++) {
+                double dot = 0.0;
+                for (int64_t p = rp[i]; p < rp[i + 1]; p++) dot += v[p] * b[ci[p] * k + j];
+                double want = j < k ? -1.25 * dot : -7.0;
+                cr_assert(memcmp(&c[i * ld + j], &want, sizeof want) == 0,
+                          "k %lld threads %d (%lld, %lld): %.17g vs %.17g", (long long)k, t,
+                          (long long)i, (long long)j, c[i * ld + j], want);
+            }
+    }
+    free(b), free(c);
+}
+
+/* An output over 32 MB with beta = 0 is written with streaming stores: the
+ * same values as the naive row sums, NaN in C ignored, padding kept, for 16
+ * columns (the unrolled loop) and 5 columns in rows of 6 (the general loop
+ * and its odd last column), 1 and 2 threads. */
+Test(spmm_edges, large_output_streamed_exact) {
+    sf_ctx *ctx = tu_ctx();
+    enum { M = 700000, N = 2000 };
+    sf_mat *A = tu_random_csr(ctx, M, N, 3.0 / N, 6);
+    int64_t nnz = sf_mat_nnz(A), *rp = malloc((M + 1) * sizeof *rp);
+    int32_t *ci = malloc((size_t)nnz * sizeof *ci);
+    double *v = malloc((size_t)nnz * sizeof *v);
+    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
+    check_large_c(ctx, A, rp, ci, v, 16, 16);
+    check_large_c(ctx, A, rp, ci, v, 5, 6);
+    free(rp), free(ci), free(v);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
