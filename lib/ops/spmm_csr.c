@@ -126,12 +126,14 @@ static inline __attribute__((always_inline)) void store_row(double *cp, const do
                                                             double beta, bool stream) {
 #ifdef __SSE2__
     if (stream) {
+#pragma GCC unroll 8
         for (int64_t j = 0; j + 2 <= kb; j += 2)
             _mm_stream_pd(cp + j, _mm_set_pd(alpha * acc[j + 1], alpha * acc[j]));
         if (kb % 2) cp[kb - 1] = alpha * acc[kb - 1];
         return;
     }
 #endif
+#pragma GCC unroll 16
     for (int64_t j = 0; j < kb; j++) cp[j] = sf_axpby(alpha, acc[j], beta, cp[j]);
 }
 
@@ -147,10 +149,12 @@ static inline __attribute__((always_inline)) void rows_width(const sf_csr *a, in
                                                              bool stream) {
     double acc[COL_BLOCK];
     for (int64_t i = r0; i < r1; i++) {
+#pragma GCC unroll 16
         for (int64_t j = 0; j < kb; j++) acc[j] = 0.0;
         for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
             if (pf && p < last) prefetch_row(b + a->colind[p + ROWS_AHEAD] * brs, kb);
             const double v = a->val[p], *bp = b + a->colind[p] * brs;
+#pragma GCC unroll 16 /* -O2 leaves acc on the stack otherwise */
             for (int64_t j = 0; j < kb; j++) acc[j] += v * bp[j];
         }
         store_row(c + i * crs, acc, kb, alpha, beta, stream);

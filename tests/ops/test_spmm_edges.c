@@ -278,7 +278,7 @@ static void check_large_c(sf_ctx *ctx, const sf_mat *A, const int64_t *rp, const
         for (int64_t i = 0; i < m; i += 7)
             for (int64_t j = 0; j < ld; j++) {
                 double dot = 0.0;
-                for (int64_t p = rp[i]; p < rp[i + 1]; p++) dot += v[p] * b[ci[p] * k + j];
+                for (int64_t p = rp[i]; p < rp[i + 1] && j < k; p++) dot += v[p] * b[ci[p] * k + j];
                 double want = j < k ? -1.25 * dot : -7.0;
                 cr_assert(memcmp(&c[i * ld + j], &want, sizeof want) == 0,
                           "k %lld threads %d (%lld, %lld): %.17g vs %.17g", (long long)k, t,
