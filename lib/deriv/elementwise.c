@@ -121,6 +121,11 @@ __attribute__((target("avx"))) static void stream_square_avx(double *dst, const 
     int64_t i = 0;
     for (; i < len && (uintptr_t)(dst + i) % 32; i++) dst[i] = x[i] * (sq ? x[i] : 2.0);
     __m256d two = _mm256_set1_pd(2.0);
+    for (; i + 7 < len; i += 8) { /* one cache line per iteration */
+        __m256d v = _mm256_loadu_pd(x + i), w = _mm256_loadu_pd(x + i + 4);
+        _mm256_stream_pd(dst + i, _mm256_mul_pd(v, sq ? v : two));
+        _mm256_stream_pd(dst + i + 4, _mm256_mul_pd(w, sq ? w : two));
+    }
     for (; i + 3 < len; i += 4) {
         __m256d v = _mm256_loadu_pd(x + i);
         _mm256_stream_pd(dst + i, _mm256_mul_pd(v, sq ? v : two));
