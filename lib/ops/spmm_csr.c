@@ -25,13 +25,16 @@ static inline void prefetch_row(const double *row, int64_t kb) {
     for (int64_t j = 0; j < kb; j += 8) __builtin_prefetch(row + j);
 }
 
-/* Most entries of 64 sampled rows lie over 4096 columns from the diagonal. */
+/* Most entries of 64 sampled rows (their first 64 entries: an arrow
+ * matrix's dense row 0 alone cost 10 % of its SpMV) lie over 4096 columns
+ * from the diagonal. */
 static bool scattered(const sf_mat *A) {
     const sf_csr *a = &A->u.csr;
     int64_t far = 0, seen = 0, step = A->rows / 64 + 1;
     for (int64_t i = 0; i < A->rows; i += step) {
         int64_t diag = (int64_t)((double)i * (double)A->cols / (double)A->rows);
-        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++, seen++)
+        int64_t end = a->rowptr[i + 1] - a->rowptr[i] > 64 ? a->rowptr[i] + 64 : a->rowptr[i + 1];
+        for (int64_t p = a->rowptr[i]; p < end; p++, seen++)
             far += a->colind[p] > diag + 4096 || a->colind[p] < diag - 4096;
     }
     return 2 * far > seen;
