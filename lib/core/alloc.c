@@ -100,12 +100,31 @@ void sf_free(sf_ctx *ctx, void *p) {
     free((unsigned char *)p - HEADER);
 }
 
+/* Growth is an allocation of the difference (limit, injected failures);
+ * shrinking only gives bytes back.  The C library resizes in place where it
+ * can (large blocks are remapped, not copied). */
 void *sf_realloc(sf_ctx *ctx, void *p, size_t bytes, const char *what) {
     if (!p) return sf_alloc(ctx, bytes, what);
     size_t old = sf_alloc_size(p);
-    void *q = sf_alloc(ctx, bytes, what);
-    if (!q) return NULL;
-    memcpy(q, p, old < bytes ? old : bytes);
-    sf_free(ctx, p);
-    return q;
+    if (bytes > SIZE_MAX - HEADER) {
+        sf_error(ctx, SF_ERR_TOO_LARGE, "allocation of %zu bytes for %s is too large", bytes, what);
+        return NULL;
+    }
+    if (bytes > old) {
+        if (injected_failure(ctx)) {
+            sf_error(ctx, SF_ERR_NOMEM, "out of memory growing %s to %zu bytes (injected)", what,
+                     bytes);
+            return NULL;
+        }
+        if (!charge(ctx, bytes - old, what)) return NULL;
+    }
+    unsigned char *block = realloc((unsigned char *)p - HEADER, bytes + HEADER);
+    if (!block) {
+        if (bytes > old) atomic_fetch_sub(&ctx->bytes_in_use, bytes - old);
+        sf_error(ctx, SF_ERR_NOMEM, "out of memory growing %s to %zu bytes", what, bytes);
+        return NULL;
+    }
+    if (bytes < old) atomic_fetch_sub(&ctx->bytes_in_use, old - bytes);
+    memcpy(block, &bytes, sizeof bytes);
+    return block + HEADER;
 }

@@ -31,7 +31,9 @@ void *sf_alloc(sf_ctx *ctx, size_t bytes, const char *what);
 void *sf_calloc(sf_ctx *ctx, size_t count, size_t size, const char *what);
 /* count * size with overflow reported as SF_ERR_TOO_LARGE (NULL returned). */
 void *sf_alloc_array(sf_ctx *ctx, size_t count, size_t size, const char *what);
-/* Grow or shrink a block from sf_alloc; on failure the old block is intact. */
+/* Grow or shrink a block from sf_alloc; on failure the old block is intact.
+ * Growth counts as an allocation (memory limit, injected failures); a
+ * shrink never fails for those reasons and returns the bytes to the count. */
 void *sf_realloc(sf_ctx *ctx, void *p, size_t bytes, const char *what);
 /* Free a block from sf_alloc; NULL does nothing. */
 void sf_free(sf_ctx *ctx, void *p);

@@ -140,3 +140,26 @@ Test(shape, bad_inputs) {
     cr_assert_eq(n, -7, "output untouched");
     tu_ctx_done(ctx);
 }
+
+Test(alloc, realloc_grows_within_limit_and_shrinks_back) {
+    sf_ctx *ctx = tu_ctx();
+    sf_ctx_set_memory_limit(ctx, 1000);
+    char *p = sf_alloc(ctx, 600, "block");
+    memset(p, 7, 600);
+    cr_assert_null(sf_realloc(ctx, p, 1200, "block grown"), "growth past the limit fails");
+    cr_assert_eq(sf_last_alloc_status(ctx), SF_ERR_NOMEM);
+    cr_assert(strstr(sf_ctx_message(ctx), "1000"), "%s", sf_ctx_message(ctx));
+    cr_assert_eq(sf_ctx_bytes_in_use(ctx), 600, "the old block is intact and still counted");
+    p = sf_realloc(ctx, p, 900, "block grown");
+    cr_assert_not_null(p);
+    cr_assert_eq(sf_ctx_bytes_in_use(ctx), 900);
+    p = sf_realloc(ctx, p, 100, "block shrunk");
+    cr_assert_eq(sf_ctx_bytes_in_use(ctx), 100, "a shrink gives the bytes back");
+    for (int i = 0; i < 100; i++) cr_assert_eq(p[i], 7, "contents kept");
+    sf_ctx_fail_allocation_after(ctx, 1);
+    p = sf_realloc(ctx, p, 50, "shrunk again");
+    cr_assert_not_null(p, "a shrink is not an allocation that can be made to fail");
+    sf_free(ctx, p);
+    sf_ctx_fail_allocation_after(ctx, 0);
+    tu_ctx_done(ctx);
+}
