@@ -13,13 +13,6 @@ TestSuite(cli_interp, .init = make_tmpdir, .fini = remove_tmpdir, .timeout = 120
 enum { R = 3, N = 4, M = 5 };
 static const double xp[N] = {1, 2, 4, 8}, xn[M] = {0, 1.5, 3, 8, 9};
 
-static void save(const char *path, int ndim, int64_t d0, int64_t d1, const double *data) {
-    sf_ctx *ctx = tu_ctx();
-    sf_shape s = {ndim, {d0, d1}};
-    cr_assert_eq(sf_npy_write(ctx, path, SF_NPY_F8, &s, data), SF_OK, "%s", sf_ctx_message(ctx));
-    tu_ctx_done(ctx);
-}
-
 /* The whole float64 array of an output (malloc'ed), its shape checked. */
 static double *load(const char *path, int64_t d0, int64_t d1) {
     sf_ctx *ctx = tu_ctx();
@@ -46,11 +39,11 @@ static void inputs(double *fp) {
     uint64_t s = 4;
     double xrows[R * N];
     for (int i = 0; i < R * N; i++) fp[i] = tu_uniform(&s), xrows[i] = xp[i % N] * (1 + (i / N));
-    save(tmp("xp.npy"), 1, N, 0, xp);
-    save(tmp("xrows.npy"), 2, R, N, xrows);
-    save(tmp("xn.npy"), 1, M, 0, xn);
-    save(tmp("xnl.npy"), 1, M, 0, (double[M]){0.5, 1.5, 3, 8, 9}); /* positive, for log */
-    save(tmp("fp.npy"), 2, R, N, fp);
+    save_npy(tmp("xp.npy"), SF_NPY_F8, 1, N, 0, xp);
+    save_npy(tmp("xrows.npy"), SF_NPY_F8, 2, R, N, xrows);
+    save_npy(tmp("xn.npy"), SF_NPY_F8, 1, M, 0, xn);
+    save_npy(tmp("xnl.npy"), SF_NPY_F8, 1, M, 0, (double[M]){0.5, 1.5, 3, 8, 9}); /* positive, for log */
+    save_npy(tmp("fp.npy"), SF_NPY_F8, 2, R, N, fp);
 }
 
 Test(cli_interp, interp_against_naive_loop) {
@@ -132,7 +125,7 @@ Test(cli_interp, usage_errors) {
 Test(cli_interp, input_errors_name_the_file) {
     double fp[R * N], bad[N] = {1, 3, 2, 4};
     inputs(fp);
-    save(tmp("bad.npy"), 1, N, 0, bad);
+    save_npy(tmp("bad.npy"), SF_NPY_F8, 1, N, 0, bad);
     char line[512];
     snprintf(line, sizeof line, "sparsefirst: error: %s: sf_interp_weights: source coordinates are not "
              "monotonic at position 2 (value 2)", tmp("bad.npy"));

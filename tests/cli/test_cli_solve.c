@@ -15,15 +15,6 @@ static const char l_mtx[] = "%%MatrixMarket matrix coordinate real general\n4 4 
                             "1 1 2\n2 1 1\n2 2 -4\n3 2 0.5\n3 3 1\n4 1 3\n4 4 8\n";
 static const double l_dense[4][4] = {{2, 0, 0, 0}, {1, -4, 0, 0}, {0, 0.5, 1, 0}, {3, 0, 0, 8}};
 
-static void save(const char *path, int ndim, int64_t d0, int64_t d1, const double *data) {
-    sf_ctx *ctx = tu_ctx();
-    int64_t dims[2] = {d0, d1};
-    sf_shape s;
-    cr_assert_eq(sf_shape_make(ctx, ndim, dims, &s), SF_OK);
-    cr_assert_eq(sf_npy_write(ctx, path, SF_NPY_F8, &s, data), SF_OK, "%s", sf_ctx_message(ctx));
-    tu_ctx_done(ctx);
-}
-
 /* The values of a float64 .npy of n elements into out. */
 static void load(const char *path, int ndim, int64_t n, double *out) {
     sf_ctx *ctx = tu_ctx();
@@ -50,8 +41,8 @@ static void dense_solve(int transpose, int unit, const double *b, int64_t k, int
 Test(cli_solve, trisolve_against_dense_substitution) {
     write_bytes(tmp("L.mtx"), l_mtx, sizeof l_mtx - 1);
     double b[8] = {1, -2, 3, 0.5, 4, 1, -1, 2}, got[8], want[4];
-    save(tmp("b.npy"), 1, 4, 0, b);
-    save(tmp("B.npy"), 2, 4, 2, b);
+    save_npy(tmp("b.npy"), SF_NPY_F8, 1, 4, 0, b);
+    save_npy(tmp("B.npy"), SF_NPY_F8, 2, 4, 2, b);
     expect_success(run("trisolve", tmp("L.mtx"), tmp("b.npy"), "-o", tmp("x.npy"), NULL));
     load(tmp("x.npy"), 1, 4, got);
     dense_solve(0, 0, b, 1, 0, want);
@@ -69,7 +60,7 @@ Test(cli_solve, trisolve_upper_and_ignore_other) {
     write_bytes(tmp("L.mtx"), l_mtx, sizeof l_mtx - 1);
     double b[4] = {1, 2, 3, 4}, got[4];
     char want[512];
-    save(tmp("b.npy"), 1, 4, 0, b);
+    save_npy(tmp("b.npy"), SF_NPY_F8, 1, 4, 0, b);
     snprintf(want, sizeof want, "sparsefirst: error: %s: sf_tri_solve: row 1, column 0: entry below "
              "the diagonal of an upper triangular matrix (SF_TRI_IGNORE_OTHER ignores it)", tmp("L.mtx"));
     expect_error(run("trisolve", "--upper", tmp("L.mtx"), tmp("b.npy"), "-o", tmp("x.npy"), NULL), 1, want);
@@ -85,8 +76,8 @@ Test(cli_solve, trisolve_errors) {
     write_bytes(tmp("Z.mtx"), z_mtx, sizeof z_mtx - 1);
     double b[4] = {1, 2, 3, 4};
     char want[512];
-    save(tmp("b3.npy"), 1, 3, 0, b);
-    save(tmp("b4.npy"), 1, 4, 0, b);
+    save_npy(tmp("b3.npy"), SF_NPY_F8, 1, 3, 0, b);
+    save_npy(tmp("b4.npy"), SF_NPY_F8, 1, 4, 0, b);
     snprintf(want, sizeof want, "sparsefirst: error: %s: sf_tri_solve: row 1: zero pivot", tmp("Z.mtx"));
     expect_error(run("trisolve", tmp("Z.mtx"), tmp("b3.npy"), "-o", tmp("x.npy"), NULL), 1, want);
     snprintf(want, sizeof want, "sparsefirst: error: %s: sf_tri_solve: T is 3 x 3 but B is (4, 1)",
@@ -111,7 +102,7 @@ Test(cli_solve, cholsolve_shared_matrix_residual) {
     double *b = malloc((size_t)n * 2 * sizeof *b), *x = malloc((size_t)n * 2 * sizeof *x);
     double *col = malloc((size_t)n * sizeof *col), *r = malloc((size_t)n * sizeof *r);
     for (int64_t i = 0; i < 2 * n; i++) b[i] = 1.0 + (double)(i % 5);
-    save(tmp("B.npy"), 2, n, 2, b);
+    save_npy(tmp("B.npy"), SF_NPY_F8, 2, n, 2, b);
     result res = run("cholsolve", a, tmp("B.npy"), "-o", tmp("X.npy"), "--time", "--repeat", "2", NULL);
     cr_assert_eq(res.status, 0, "%s", res.err);
     cr_assert(strstr(res.err, "time: ") == res.err, "%s", res.err);
@@ -137,7 +128,7 @@ Test(cli_solve, cholsolve_not_spd_names_the_column) {
                                 "1 1 1\n2 1 2\n2 2 1\n3 3 1\n";
     write_bytes(tmp("S.mtx"), s_mtx, sizeof s_mtx - 1);
     double b[3] = {1, 1, 1};
-    save(tmp("b.npy"), 1, 3, 0, b);
+    save_npy(tmp("b.npy"), SF_NPY_F8, 1, 3, 0, b);
     result r = run("cholsolve", tmp("S.mtx"), tmp("b.npy"), "-o", tmp("x.npy"), NULL);
     cr_assert(strstr(r.err, "matrix is not positive definite"), "%s", r.err);
     expect_input_error(r, "sparsefirst: error: ");
