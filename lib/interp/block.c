@@ -63,26 +63,32 @@ static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
 
 /* Direction of the nb source columns at base, and the first that is bad
  * (NaN, not positive for log, not monotonic), or nb: level by level, so the
- * reads are contiguous and the loop has no early exit. */
+ * reads are contiguous, and with selects and minima on doubles only, so the
+ * loop vectorizes.  A step against the direction is a negative signed
+ * difference (the difference of two distinct doubles is never 0); a NaN
+ * difference (inf - inf, or a NaN point, flagged on its own) is no step. */
 static int check_sources(const plan *pl, const double *base, int nb, bool *falling) {
-    int64_t n = pl->n, post = pl->post, logm = pl->rule.method == SF_INTERP_LOG;
-    int64_t bad[SF_INTERP_BLOCK], down[SF_INTERP_BLOCK]; /* 64-bit lanes: vectorizes */
+    int64_t n = pl->n, post = pl->post;
+    double sgn[SF_INTERP_BLOCK], step[SF_INTERP_BLOCK], low[SF_INTERP_BLOCK], nan[SF_INTERP_BLOCK];
     for (int c = 0; c < nb; c++) {
         double v = base[c];
-        down[c] = base[(n - 1) * post + c] < v;
-        bad[c] = (v != v) | (logm & !(v > 0));
+        sgn[c] = base[(n - 1) * post + c] < v ? -1.0 : 1.0;
+        step[c] = 0.0, low[c] = v, nan[c] = v != v ? 1.0 : 0.0;
     }
     for (int64_t k = 1; k < n; k++) {
         const double *row = base + k * post, *prev = row - post;
         for (int c = 0; c < nb; c++) {
-            double v = row[c], p = prev[c];
-            bad[c] |= (v != v) | ((v < p) & (1 - down[c])) | ((v > p) & down[c]) | (logm & !(v > 0));
+            double v = row[c], d = (v - prev[c]) * sgn[c];
+            step[c] = d < step[c] ? d : step[c];
+            low[c] = v < low[c] ? v : low[c];
+            nan[c] = v != v ? 1.0 : nan[c];
         }
     }
+    bool logm = pl->rule.method == SF_INTERP_LOG;
     int first = nb;
     for (int c = nb - 1; c >= 0; c--) {
-        falling[c] = down[c];
-        if (bad[c]) first = c;
+        falling[c] = sgn[c] < 0;
+        if (step[c] < 0 || nan[c] != 0 || (logm && !(low[c] > 0))) first = c;
     }
     return first;
 }
@@ -100,21 +106,19 @@ static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int c) {
     return nnz;
 }
 
-/* Source points of column c, increasing and transformed, copied contiguous
- * (already checked by check_sources): the walk then reads them with unit
- * stride from L1. */
+/* Source points of column c, increasing, copied contiguous (already checked
+ * by check_sources): the walk then reads them with unit stride from L1.  For
+ * log they are copied as given and the walk takes the log of the few it uses. */
 static column_src source_of(const plan *pl, const double *base, int c, bool falling,
                             scratch *sc) {
     int64_t n = pl->n, post = pl->post;
     const double *x = base + c;
     double *xs = sc->xs;
-    if (pl->rule.method == SF_INTERP_LOG)
-        for (int64_t k = 0; k < n; k++) xs[falling ? n - 1 - k : k] = log(x[k * post]);
-    else if (falling)
+    if (falling)
         for (int64_t k = 0; k < n; k++) xs[n - 1 - k] = x[k * post];
     else
         for (int64_t k = 0; k < n; k++) xs[k] = x[k * post];
-    return (column_src){xs, n};
+    return (column_src){xs, n, pl->rule.method == SF_INTERP_LOG};
 }
 
 col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz) {
@@ -131,6 +135,7 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
     if (ck.fault == FAULT_NONE && pl->dst.shared) ck = prepare_targets(pl, tbase, sc->xt);
     if (ck.fault != FAULT_NONE) return (col_check){ck.fault, ck.pos, col0};
     target_order order = column_target_order(sc->xt, pl->m);
+    const double *traw = pl->dst.shared ? tbase : sc->traw; /* targets as given */
     int64_t i0 = a * pl->m * post + c0, s0 = a * pl->n * post + c0;
     for (int c = 0; c < nb; c++) {
         if (pl->src.shared && pl->dst.shared && c > 0) {
@@ -144,10 +149,10 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
         }
         if (c == bad_src) return (col_check){FAULT_NOT_MONOTONIC, 0, col0 + c};
         bool fall = pl->src.shared ? falling[0] : falling[c];
-        column_src x = pl->src.shared ? (column_src){sc->xs, pl->n}
+        column_src x = pl->src.shared ? (column_src){sc->xs, pl->n, false}
                                       : source_of(pl, sbase, c, fall, sc);
         column_out o = {p->src + i0 + c, p->w + i0 + c, post, s0 + c, post, fall};
-        *nnz += column_weights(&pl->rule, &x, sc->xt, pl->m, order, &o);
+        *nnz += column_weights(&pl->rule, &x, sc->xt, traw, pl->m, order, &o);
     }
     return (col_check){FAULT_NONE, 0, 0};
 }

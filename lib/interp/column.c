@@ -15,7 +15,7 @@ target_order column_target_order(const double *xt, int64_t m) {
     return up ? TARGETS_UP : down ? TARGETS_DOWN : TARGETS_UNSORTED;
 }
 
-static inline double at(const column_src *x, int64_t t) { return x->xs[t]; }
+static inline double at(const column_src *x, int64_t t) { return x->logx ? log(x->xs[t]) : x->xs[t]; }
 
 static inline seg one(int64_t t) { return (seg){(int32_t)t, SEG_ONE, 1.0}; }
 static seg none(double value) { return (seg){-1, SEG_NONE, value}; }
@@ -86,20 +86,25 @@ static inline int64_t put(const column_out *o, int64_t n, int64_t k, seg s) {
     return 2;
 }
 
-/* Targets in increasing order: the walk, with the common case (strictly
- * inside an interval, linear or log) encoded inline and the rest by put. */
-static int64_t walk_up(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
-                       const column_out *o) {
+/* Targets in increasing order: the walk (comparing xs with xr), with the
+ * common case (strictly inside an interval, linear or log) encoded inline and
+ * the rest by put.  The coordinates of the interval's ends are kept while
+ * the walk stays in it or moves to the next one, so with logx each point
+ * used costs one log. */
+static int64_t walk_up(const column_rule *rule, const column_src *x, const double *xt,
+                       const double *xr, int64_t m, const column_out *o) {
     const double *xs = x->xs;
-    int64_t nnz = 0, n = x->n, t = -1;
+    int64_t nnz = 0, n = x->n, t = -1, tc = -3; /* lo, hi are at(tc), at(tc + 1) */
+    double lo = 0, hi = 0;
     bool lin = rule->method != SF_INTERP_NEAREST;
     int32_t *ps = o->src;
     double *pw = o->w;
     for (int64_t k = 0; k < m; k++, ps += o->ostep, pw += o->ostep) {
         double v = xt[k];
-        while (xs[t + 1] <= v) t++; /* the NaN sentinel xs[n] stops it */
+        while (xs[t + 1] <= xr[k]) t++; /* the NaN sentinel xs[n] stops it */
         if (lin && t >= 0 && t < n - 1) {
-            double lo = xs[t], r = (v - lo) / (xs[t + 1] - lo);
+            if (t != tc) lo = t == tc + 1 ? hi : at(x, t), hi = at(x, t + 1), tc = t;
+            double r = (v - lo) / (hi - lo);
             if (r > 0.0 && r < 1.0) { /* else a single point: see two() */
                 int64_t s = o->falling ? n - 2 - t : t;
                 *ps = (int32_t)(o->base + s * o->stride);
@@ -114,9 +119,9 @@ static int64_t walk_up(const column_rule *rule, const column_src *x, const doubl
     return nnz;
 }
 
-int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
-                       target_order order, const column_out *out) {
-    if (order == TARGETS_UP) return walk_up(rule, x, xt, m, out);
+int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt,
+                       const double *xr, int64_t m, target_order order, const column_out *out) {
+    if (order == TARGETS_UP) return walk_up(rule, x, xt, x->logx ? xr : xt, m, out);
     int64_t nnz = 0, n = x->n;
     if (order == TARGETS_UNSORTED) {
         for (int64_t k = 0; k < m; k++)

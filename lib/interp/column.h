@@ -28,10 +28,14 @@ typedef enum target_order { TARGETS_UP, TARGETS_DOWN, TARGETS_UNSORTED } target_
 target_order column_target_order(const double *xt, int64_t m);
 
 /* The n source points of one column, increasing, at xs[0..n), followed by a
- * NaN sentinel xs[n] that stops the merge walk without a bounds test. */
+ * NaN sentinel xs[n] that stops the merge walk without a bounds test.  With
+ * logx the points are stored as given and the method's coordinate is
+ * log(xs[t]), taken only for the points an output uses (the walk compares
+ * as given: log is increasing). */
 typedef struct column_src {
     const double *xs;
     int64_t n;
+    bool logx;
 } column_src;
 
 /* Where one column's outputs go: output k at src[k * ostep], w[k * ostep];
@@ -44,10 +48,12 @@ typedef struct column_out {
     bool falling;
 } column_out;
 
-/* Weights of the m targets xt against the column's source points, encoded
- * straight into the output (no intermediate pass): a merge walk for sorted
- * targets, a binary search otherwise.  Returns the number of entries. */
-int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt, int64_t m,
-                       target_order order, const column_out *out);
+/* Weights of the m targets xt (in the method's coordinate; xr: as given,
+ * compared with the source points when x->logx) against the column's source
+ * points, encoded straight into the output (no intermediate pass): a merge
+ * walk for sorted targets, a binary search otherwise.  Returns the number of
+ * entries. */
+int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt,
+                       const double *xr, int64_t m, target_order order, const column_out *out);
 
 #endif
