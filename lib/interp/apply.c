@@ -35,7 +35,11 @@ static inline void put_fence(bool stream) { (void)stream; }
 #endif
 
 /* o[c] = a[c] x[c] + b[c] y[c]: contiguous, so two at a time with aligned
- * streaming stores (the same bits as the scalar expression). */
+ * streaming stores (the same bits as the scalar expression).  With several
+ * fields a run is one tile's row of one field, too short for the hardware
+ * prefetcher to get ahead: x and y are prefetched PF doubles ahead (8 fields:
+ * one call / 8 single calls went from 1.13-1.31x to 1.33-1.51x). */
+enum { PF = 256 };
 static void put_run(double *o, const double *a, const double *b, const double *x,
                     const double *y, int64_t n, bool stream) {
     int64_t c = 0;
@@ -43,6 +47,8 @@ static void put_run(double *o, const double *a, const double *b, const double *x
     if (stream) {
         if (n > 0 && ((uintptr_t)o & 15)) put(o, a[0] * x[0] + b[0] * y[0], true), c = 1;
         for (; c + 1 < n; c += 2) {
+            if (!((c >> 1) & 3) && c + PF < n) /* once per 64-byte line */
+                __builtin_prefetch(x + c + PF), __builtin_prefetch(y + c + PF);
             __m128d v = _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(a + c), _mm_loadu_pd(x + c)),
                                    _mm_mul_pd(_mm_loadu_pd(b + c), _mm_loadu_pd(y + c)));
             _mm_stream_pd(o + c, v);
