@@ -38,7 +38,8 @@ static inline void put_fence(bool stream) { (void)stream; }
  * streaming stores (the same bits as the scalar expression).  With several
  * fields a run is one tile's row of one field, too short for the hardware
  * prefetcher to get ahead: x and y are prefetched PF doubles ahead (8 fields:
- * one call / 8 single calls went from 1.13-1.31x to 1.33-1.51x). */
+ * one call / 8 single calls went from 1.13-1.31x to 1.33-1.51x; the heads
+ * of the next field's runs, prefetched too, add about 0.05x). */
 enum { PF = 256 };
 static void put_run(double *o, const double *a, const double *b, const double *x,
                     const double *y, int64_t n, bool stream) {
@@ -56,6 +57,12 @@ static void put_run(double *o, const double *a, const double *b, const double *x
     }
 #endif
     for (; c < n; c++) put(&o[c], a[c] * x[c] + b[c] * y[c], stream);
+}
+
+/* The first PF doubles of a run of x and y, which put_run does not prefetch:
+ * issued one field ahead. */
+static inline void prefetch_head(const double *x, const double *y, int64_t n) {
+    for (int64_t c = 0; c < PF && c < n; c += 8) __builtin_prefetch(x + c), __builtin_prefetch(y + c);
 }
 
 static inline double output_value(const sf_interp_term *t, const double *f) {
@@ -153,6 +160,7 @@ static void apply_tile(const sf_interp_w *p, const tiling *t, int64_t q, int nf,
             const int32_t *j0 = d->j0 + k * nc, *j1 = d->j1 + k * nc;
             const double *a = d->a + k * nc, *b = d->b + k * nc;
             if (plain && d->run[k]) {
+                if (fi + 1 < nf) prefetch_head(f[fi + 1] + j0[0], f[fi + 1] + j1[0], nc);
                 put_run(ok, a, b, fk + j0[0], fk + j1[0], nc, stream);
             } else if (plain) {
                 for (int64_t c = 0; c < nc; c++) put(&ok[c], a[c] * fk[j0[c]] + b[c] * fk[j1[c]], stream);
