@@ -53,6 +53,27 @@ double *tu_dense_of(sf_ctx *ctx, const sf_mat *m) {
     return d;
 }
 
+void tu_assert_sorted_csr(sf_ctx *ctx, const sf_mat *m) {
+    int64_t r = sf_mat_rows(m), nnz = sf_mat_nnz(m);
+    int64_t *rp = malloc((size_t)(r + 1) * sizeof *rp);
+    int32_t *ci = malloc((size_t)(nnz + 1) * sizeof *ci);
+    cr_assert_eq(sf_mat_export_csr(ctx, m, rp, ci, NULL), SF_OK);
+    cr_assert_eq(rp[0], 0);
+    cr_assert_eq(rp[r], nnz);
+    for (int64_t i = 0; i < r; i++)
+        for (int64_t p = rp[i] + 1; p < rp[i + 1]; p++) cr_assert_lt(ci[p - 1], ci[p]);
+    free(rp);
+    free(ci);
+}
+
+double *tu_dense_product(const double *a, const double *b, int64_t m, int64_t k, int64_t n) {
+    double *c = calloc((size_t)(m * n + 1), sizeof *c);
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t t = 0; t < k; t++)
+            for (int64_t j = 0; j < n; j++) c[i * n + j] += a[i * k + t] * b[t * n + j];
+    return c;
+}
+
 double tu_rel_diff(const double *a, const double *b, int64_t n) {
     double diff = 0, scale = 1;
     for (int64_t i = 0; i < n; i++) {

@@ -23,6 +23,13 @@ double tu_uniform(uint64_t *state); /* in [-1, 1) */
 sf_mat *tu_random_csr(sf_ctx *ctx, int64_t rows, int64_t cols, double density, uint64_t seed);
 double *tu_dense_of(sf_ctx *ctx, const sf_mat *m); /* malloc'ed, caller frees */
 
+/* Assert that an exported CSR of m is well formed with strictly increasing
+ * columns in every row (sorted, no duplicates). */
+void tu_assert_sorted_csr(sf_ctx *ctx, const sf_mat *m);
+
+/* Naive dense product of row-major a (m x k) and b (k x n); malloc'ed. */
+double *tu_dense_product(const double *a, const double *b, int64_t m, int64_t k, int64_t n);
+
 /* Relative max-norm difference |a - b|_inf / max(1, |b|_inf). */
 double tu_rel_diff(const double *a, const double *b, int64_t n);
 

@@ -288,19 +288,11 @@ Test(linear, left_and_right_multiply_against_dense) {
 
 /* ------------------------------------------------------------- chain rule */
 
-static double *dense_product(const double *a, const double *b, int64_t m, int64_t k, int64_t n) {
-    double *c = calloc((size_t)(m * n + 1), sizeof *c);
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t t = 0; t < k; t++)
-            for (int64_t j = 0; j < n; j++) c[i * n + j] += a[i * k + t] * b[t * n + j];
-    return c;
-}
-
 static void check_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf) {
     sf_mat *J = NULL;
     cr_assert_eq(sf_jac_chain(ctx, Jg, Jf, &J), SF_OK, "%s", sf_ctx_message(ctx));
     double *g = tu_dense_of(ctx, Jg), *f = tu_dense_of(ctx, Jf);
-    double *want = dense_product(g, f, sf_mat_rows(Jg), sf_mat_cols(Jg), sf_mat_cols(Jf));
+    double *want = tu_dense_product(g, f, sf_mat_rows(Jg), sf_mat_cols(Jg), sf_mat_cols(Jf));
     dt_assert_dense(ctx, J, want, sf_mat_rows(Jg), sf_mat_cols(Jf), 1e-14);
     if (sf_mat_kind(Jg) == SF_DIAG && sf_mat_kind(Jf) == SF_CSR)
         cr_assert_eq(sf_mat_nnz(J), sf_mat_nnz(Jf), "diag * CSR keeps the pattern");

@@ -13,19 +13,6 @@ static double *dense_from_triplets(int64_t r, int64_t c, int64_t n, const int64_
     return d;
 }
 
-static void assert_sorted_csr(sf_ctx *ctx, const sf_mat *m) {
-    int64_t r = sf_mat_rows(m), nnz = sf_mat_nnz(m);
-    int64_t *rp = malloc((size_t)(r + 1) * sizeof *rp);
-    int32_t *ci = malloc((size_t)(nnz + 1) * sizeof *ci);
-    cr_assert_eq(sf_mat_export_csr(ctx, m, rp, ci, NULL), SF_OK);
-    cr_assert_eq(rp[0], 0);
-    cr_assert_eq(rp[r], nnz);
-    for (int64_t i = 0; i < r; i++)
-        for (int64_t p = rp[i] + 1; p < rp[i + 1]; p++) cr_assert_lt(ci[p - 1], ci[p]);
-    free(rp);
-    free(ci);
-}
-
 Test(triplets, duplicates_summed_against_dense) {
     sf_ctx *ctx = tu_ctx();
     uint64_t s = 42;
@@ -45,7 +32,7 @@ Test(triplets, duplicates_summed_against_dense) {
     cr_assert_lt(sf_mat_nnz(m), N, "duplicates were merged");
     double *want = dense_from_triplets(R, C, N, ri, ci, v), *got = tu_dense_of(ctx, m);
     cr_assert_lt(tu_rel_diff(got, want, R * C), 1e-15);
-    assert_sorted_csr(ctx, m);
+    tu_assert_sorted_csr(ctx, m);
     cr_assert_eq(sf_mat_bytes(m), sf_ctx_bytes_in_use(ctx), "bytes held = bytes charged");
     free(want);
     free(got);
@@ -75,7 +62,7 @@ Test(csr, unsorted_rows_sorted_and_duplicates_summed) {
     double *d = tu_dense_of(ctx, m);
     double want[9] = {2, 0, 4, 0, 0, 0, 5, 4, 0};
     cr_assert_arr_eq(d, want, sizeof want);
-    assert_sorted_csr(ctx, m);
+    tu_assert_sorted_csr(ctx, m);
     free(d);
     sf_mat_free(m);
     tu_ctx_done(ctx);
@@ -226,7 +213,7 @@ Test(transpose, csr_against_dense) {
     double *da = tu_dense_of(ctx, a), *dt = tu_dense_of(ctx, t);
     for (int i = 0; i < 31; i++)
         for (int j = 0; j < 17; j++) cr_assert_eq(da[i * 17 + j], dt[j * 31 + i]);
-    assert_sorted_csr(ctx, t);
+    tu_assert_sorted_csr(ctx, t);
     free(da);
     free(dt);
     sf_mat_free(a);

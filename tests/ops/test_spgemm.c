@@ -4,25 +4,6 @@
 
 #include "ops_testutil.h"
 
-static double *dense_product(const double *a, const double *b, int64_t m, int64_t n, int64_t k) {
-    double *c = calloc((size_t)(m * k + 1), sizeof *c);
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t l = 0; l < n; l++)
-            for (int64_t j = 0; j < k; j++) c[i * k + j] += a[i * n + l] * b[l * k + j];
-    return c;
-}
-
-static void assert_sorted_rows(sf_ctx *ctx, const sf_mat *m) {
-    int64_t r = sf_mat_rows(m);
-    int64_t *rp = malloc((size_t)(r + 1) * sizeof *rp);
-    int32_t *ci = malloc((size_t)(sf_mat_nnz(m) + 1) * sizeof *ci);
-    cr_assert_eq(sf_mat_export_csr(ctx, m, rp, ci, NULL), SF_OK);
-    for (int64_t i = 0; i < r; i++)
-        for (int64_t p = rp[i] + 1; p < rp[i + 1]; p++) cr_assert_lt(ci[p - 1], ci[p]);
-    free(rp);
-    free(ci);
-}
-
 /* Every pair of kinds: the product equals the dense product. */
 Test(spgemm, every_kind_pair_against_dense) {
     sf_ctx *ctx = tu_ctx();
@@ -35,10 +16,10 @@ Test(spgemm, every_kind_pair_against_dense) {
             sf_mat *B = ot_handle(ctx, kinds[kb], n, k, (uint64_t)kb + 7), *C = NULL;
             cr_assert_eq(sf_mat_multiply(ctx, A, B, &C), SF_OK, "%s", sf_ctx_message(ctx));
             double *ad = tu_dense_of(ctx, A), *bd = tu_dense_of(ctx, B), *cd = tu_dense_of(ctx, C);
-            double *want = dense_product(ad, bd, m, n, k);
+            double *want = tu_dense_product(ad, bd, m, n, k);
             cr_assert_lt(tu_rel_diff(cd, want, m * k), 1e-14, "kinds %d x %d", ka, kb);
             cr_assert_eq(sf_mat_kind(C), ka == 1 && kb == 1 ? SF_DIAG : SF_CSR);
-            assert_sorted_rows(ctx, C);
+            tu_assert_sorted_csr(ctx, C);
             free(ad), free(bd), free(cd), free(want);
             sf_mat_free(A), sf_mat_free(B), sf_mat_free(C);
         }
@@ -128,7 +109,7 @@ Test(spgemm, p5_selection_times_dense_block) {
     double *z = malloc(N * N * sizeof *z);
     sf_dense Z = sf_dense_view(N, N, SF_ROW_MAJOR, SF_REAL, z);
     cr_assert_eq(sf_spmm(ctx, 1.0, E, SF_OP_NONE, &A, 0.0, &Z), SF_OK);
-    double *ed = tu_dense_of(ctx, E), *want = dense_product(ed, A.data, N, N, N);
+    double *ed = tu_dense_of(ctx, E), *want = tu_dense_product(ed, A.data, N, N, N);
     cr_assert_eq(memcmp(z, want, N * N * sizeof *z), 0, "exactly the dense E * A");
     free(z), free(ed), free(want);
     ot_view_free(&A);
