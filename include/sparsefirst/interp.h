@@ -51,6 +51,15 @@ sf_status sf_interp_weights(sf_ctx *ctx, const double *xp, const sf_shape *xp_sh
                             const sf_shape *data_shape, int axis, sf_interp_method method,
                             sf_interp_extrap extrapolate, double fill, sf_mat **W);
 
+/* Rebuild W in place for new coordinates (the pressure of the next time
+ * step): the data shape, axis, target count, method and policy W was built
+ * with; xp, xnew as in sf_interp_weights.  The same checks and messages;
+ * every column is checked before anything is written, so on error W is
+ * unchanged.  Allocates nothing unless 2 (n + m) + 1 > 4096; drops W's caches. */
+sf_status sf_interp_weights_update(sf_ctx *ctx, sf_mat *W, const double *xp,
+                                   const sf_shape *xp_shape, const double *xnew,
+                                   const sf_shape *xnew_shape);
+
 /* What a weight handle was built for.  SF_ERR_ARG if W is not SF_INTERP. */
 typedef struct sf_interp_info {
     sf_shape data_shape, out_shape;

@@ -10,22 +10,21 @@ int64_t plan_blocks(const plan *pl) {
     return pl->pre * ((pl->post + SF_INTERP_BLOCK - 1) / SF_INTERP_BLOCK);
 }
 
-scratch *block_scratch(sf_ctx *ctx, const plan *pl, int threads) {
-    size_t per = (2 * (size_t)(pl->n + pl->m) + 1) * sizeof(double); /* + xs's sentinel */
-    per = (per + 63) / 64 * 64; /* no false sharing between threads */
-    size_t head = ((size_t)threads * sizeof(scratch) + 63) / 64 * 64;
-    char *b = sf_alloc(ctx, head + (size_t)threads * per, "interpolation scratch");
-    if (!b) return NULL;
-    scratch *sc = (scratch *)b;
-    for (int t = 0; t < threads; t++) {
-        double *d = (double *)(b + head + (size_t)t * per);
-        sc[t].raw = d, d += pl->n;
-        sc[t].traw = d, d += pl->m;
-        sc[t].xs = d, d += pl->n;
-        sc[t].xt = d + 1;
-        sc[t].xs[pl->n] = NAN; /* the walk's sentinel, never overwritten */
-    }
+int64_t scratch_doubles(const plan *pl) { return 2 * (pl->n + pl->m) + 1; /* + xs's sentinel */ }
+
+scratch scratch_in(const plan *pl, double *d) {
+    scratch sc;
+    sc.raw = d, d += pl->n;
+    sc.traw = d, d += pl->m;
+    sc.xs = d, d += pl->n;
+    sc.xt = d + 1;
+    sc.xs[pl->n] = NAN; /* the walk's sentinel, never overwritten */
     return sc;
+}
+
+double *block_scratch(sf_ctx *ctx, const plan *pl, int threads) {
+    size_t per = ((size_t)scratch_doubles(pl) + 7) / 8 * 8; /* no false sharing between threads */
+    return sf_alloc_array(ctx, (size_t)threads * per, sizeof(double), "interpolation scratch");
 }
 
 /* Column c of a level-major block starting at base (len points, stride post). */
@@ -139,6 +138,7 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
     int64_t i0 = a * pl->m * post + c0, s0 = a * pl->n * post + c0;
     for (int c = 0; c < nb; c++) {
         if (pl->src.shared && pl->dst.shared && c > 0) {
+            if (!p) break; /* column 0 checked the shared grids for all */
             *nnz += copy_shifted(pl, p->src + i0, p->w + i0, c);
             continue;
         }
@@ -148,6 +148,7 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
             order = column_target_order(sc->xt, pl->m);
         }
         if (c == bad_src) return (col_check){FAULT_NOT_MONOTONIC, 0, col0 + c};
+        if (!p) continue; /* checking only */
         bool fall = pl->src.shared ? falling[0] : falling[c];
         column_src x = pl->src.shared ? (column_src){sc->xs, pl->n, false}
                                       : source_of(pl, sbase, c, fall, sc);

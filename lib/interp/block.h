@@ -39,12 +39,19 @@ typedef struct scratch {
     double *xs, *xt;    /* [n], [m]: increasing, in the method's coordinate */
 } scratch;
 
-/* One allocation holding `threads` workspaces; NULL (message set) on failure. */
-scratch *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
+/* Doubles one workspace needs, and the workspace carved out of buf (that
+ * many doubles, 8-byte aligned).  Workspaces of up to SCRATCH_ON_STACK
+ * doubles live on each thread's stack, larger ones in one allocation of
+ * `threads` of them (block_scratch: NULL, message set, on failure). */
+enum { SCRATCH_ON_STACK = 4096 };
+int64_t scratch_doubles(const plan *pl);
+scratch scratch_in(const plan *pl, double *buf);
+double *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
 
 /* Weights of block b (of plan_blocks(pl)) into p, adding its entries to
  * *nnz; the first bad column of the block is returned in the check (fault
- * FAULT_NONE if none; its position is then found by column_check). */
+ * FAULT_NONE if none; its position is then found by column_check).  With p
+ * NULL the block is only checked: nothing is written. */
 int64_t plan_blocks(const plan *pl);
 col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz);
 

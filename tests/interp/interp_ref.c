@@ -82,6 +82,22 @@ static void make_shapes(ref_case *c, int ndim, int axis, uint64_t *rng) {
     c->xnew_shape = c->xnew_shared ? (sf_shape){1, {c->m}} : c->out;
 }
 
+/* Source columns (monotonic, repeats as the case says) and targets around them. */
+static void fill_coordinates(ref_case *c, bool falling, uint64_t *rng) {
+    bool xp_shared = c->xp_shared, xnew_shared = c->xnew_shared;
+    int64_t ncol = c->pre * c->post;
+    for (int64_t col = 0; col < (xp_shared ? 1 : ncol); col++) {
+        int64_t s = xp_shared ? 1 : c->post, base = (col / c->post) * c->n * c->post + col % c->post;
+        make_column(c->xp + (xp_shared ? 0 : base), c->n, s, falling, c->repeats, rng);
+    }
+    for (int64_t col = 0; col < (xnew_shared ? 1 : ncol); col++) {
+        int64_t xs = xp_shared ? 1 : c->post, ts = xnew_shared ? 1 : c->post;
+        const double *x = c->xp + (xp_shared ? 0 : (col / c->post) * c->n * c->post + col % c->post);
+        double *t = c->xnew + (xnew_shared ? 0 : (col / c->post) * c->m * c->post + col % c->post);
+        for (int64_t k = 0; k < c->m; k++) t[k * ts] = pick_target(x, c->n, xs, rng);
+    }
+}
+
 void ref_case_make(ref_case *c, int ndim, int axis, bool xp_shared, bool xnew_shared,
                    bool falling, uint64_t seed) {
     uint64_t rng = seed * 2654435761u + 7;
@@ -92,17 +108,13 @@ void ref_case_make(ref_case *c, int ndim, int axis, bool xp_shared, bool xnew_sh
     c->xnew = malloc((size_t)c->out_size * sizeof(double));
     c->f = malloc((size_t)c->size * sizeof(double));
     for (int64_t i = 0; i < c->size; i++) c->f[i] = 10.0 * tu_uniform(&rng);
-    int64_t ncol = c->pre * c->post;
-    for (int64_t col = 0; col < (xp_shared ? 1 : ncol); col++) {
-        int64_t s = xp_shared ? 1 : c->post, base = (col / c->post) * c->n * c->post + col % c->post;
-        make_column(c->xp + (xp_shared ? 0 : base), c->n, s, falling, c->repeats, &rng);
-    }
-    for (int64_t col = 0; col < (xnew_shared ? 1 : ncol); col++) {
-        int64_t xs = xp_shared ? 1 : c->post, ts = xnew_shared ? 1 : c->post;
-        const double *x = c->xp + (xp_shared ? 0 : (col / c->post) * c->n * c->post + col % c->post);
-        double *t = c->xnew + (xnew_shared ? 0 : (col / c->post) * c->m * c->post + col % c->post);
-        for (int64_t k = 0; k < c->m; k++) t[k * ts] = pick_target(x, c->n, xs, &rng);
-    }
+    fill_coordinates(c, falling, &rng);
+}
+
+void ref_case_recoordinate(ref_case *c, bool falling, uint64_t seed) {
+    uint64_t rng = seed * 2654435761u + 11;
+    c->falling = falling;
+    fill_coordinates(c, falling, &rng);
 }
 
 void ref_case_free(ref_case *c) {

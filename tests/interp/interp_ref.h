@@ -27,6 +27,9 @@ void ref_case_make(ref_case *c, int ndim, int axis, bool xp_shared, bool xnew_sh
                    bool falling, uint64_t seed);
 void ref_case_free(ref_case *c);
 
+/* New coordinates of the same shapes (the next time step), rising or falling. */
+void ref_case_recoordinate(ref_case *c, bool falling, uint64_t seed);
+
 /* Build W for the case, apply it to c->f, and compare every output with
  * ref_interp (NaN must match NaN).  Returns the handle (caller frees). */
 sf_mat *ref_check_case(sf_ctx *ctx, const ref_case *c, sf_interp_method method,
