@@ -94,6 +94,43 @@ Test(fd, random_pattern_linear_map_recovered) {
 }
 
 /* A 5-point stencil on a g x g grid with random values. */
+/* Row 0 holds columns 0-79 (so at least 80 colours, past the 64 that the
+ * per-row colour masks hold), rows 1-59 three random columns of 0-199 each. */
+static sf_mat *wide_row_pattern(sf_ctx *ctx) {
+    int64_t ri[80 + 59 * 3], ci[80 + 59 * 3], k = 0;
+    uint64_t s = 12345;
+    for (int64_t j = 0; j < 80; j++) ri[k] = 0, ci[k++] = j;
+    for (int64_t i = 1; i < 60; i++)
+        for (int r = 0; r < 3; r++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            ri[k] = i, ci[k++] = (int64_t)((s >> 33) % 200);
+        }
+    double *v = dt_random(k, 41);
+    sf_mat *A = NULL;
+    cr_assert_eq(sf_mat_from_triplets(ctx, 60, 200, k, ri, ci, v, &A), SF_OK);
+    free(v);
+    return A;
+}
+
+/* Groups past colour 63 are still structurally orthogonal: the linear map is
+ * recovered exactly only if no group holds two columns of one row. */
+Test(fd, row_of_80_columns_needs_colours_past_64) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *A = wide_row_pattern(ctx);
+    lin l = {A, ctx};
+    double *x = dt_random(200, 5), *want = tu_dense_of(ctx, A);
+    sf_mat *J = NULL;
+    sf_fd_stats st;
+    cr_assert_eq(sf_jac_fd(ctx, A, lin_f, &l, x, SF_FD_FORWARD, &J, &st), SF_OK, "%s",
+                 sf_ctx_message(ctx));
+    cr_assert_geq(st.colors, 80);
+    cr_assert_lt(st.colors, 100, "the 120 columns outside row 0 fit in the 80 groups");
+    dt_assert_dense(ctx, J, want, 60, 200, 1e-6);
+    free(x), free(want);
+    sf_mat_free(J), sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
 static sf_mat *stencil(sf_ctx *ctx, int64_t g) {
     int64_t n = g * g, *ri = malloc(5 * n * sizeof *ri), *ci = malloc(5 * n * sizeof *ci), k = 0;
     for (int64_t i = 0; i < n; i++) {
