@@ -92,6 +92,12 @@ static int check_sources(const plan *pl, const double *base, int nb, bool *falli
     return first;
 }
 
+/* Direction of each of the nb source columns at base, already checked. */
+static void directions(const plan *pl, const double *base, int nb, bool *falling) {
+    const double *last = base + (pl->n - 1) * pl->post;
+    for (int c = 0; c < nb; c++) falling[c] = last[c] < base[c];
+}
+
 /* Weights of column c of the block of a shared source and shared targets:
  * column 0's, shifted by c (a one-term code counts down). */
 static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int c) {
@@ -114,8 +120,10 @@ static column_src source_of(const plan *pl, const double *base, int c, bool fall
     const double *x = base + c;
     double *xs = sc->xs;
     if (falling)
+#pragma GCC unroll 4
         for (int64_t k = 0; k < n; k++) xs[n - 1 - k] = x[k * post];
     else
+#pragma GCC unroll 4
         for (int64_t k = 0; k < n; k++) xs[k] = x[k * post];
     return (column_src){xs, n, pl->rule.method == SF_INTERP_LOG};
 }
@@ -130,6 +138,7 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
     int bad_src = nb;
     col_check ck = {FAULT_NONE, 0, col0};
     if (pl->src.shared) ck = prepare_source(pl, sbase, sc->xs, &falling[0]);
+    else if (pl->checked) directions(pl, sbase, nb, falling);
     else bad_src = check_sources(pl, sbase, nb, falling);
     if (ck.fault == FAULT_NONE && pl->dst.shared) ck = prepare_targets(pl, tbase, sc->xt);
     if (ck.fault != FAULT_NONE) return (col_check){ck.fault, ck.pos, col0};

@@ -21,6 +21,7 @@ typedef struct plan {
     grid src, dst;
     int64_t pre, n, m, post;
     column_rule rule;
+    bool checked; /* every column passed a check-only run: do not check again */
 } plan;
 
 /* Why a column is bad, and where along it. */

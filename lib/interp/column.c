@@ -86,50 +86,65 @@ static inline int64_t put(const column_out *o, int64_t n, int64_t k, seg s) {
     return 2;
 }
 
-/* Targets in increasing order: the walk (comparing xs with xr), with the
- * common case (strictly inside an interval, linear or log) encoded inline and
- * the rest by put.  The coordinates of the interval's ends are kept while
- * the walk stays in it or moves to the next one, so with logx each point
- * used costs one log. */
+/* Targets in increasing order, compared as given (xr) with the points xs:
+ * those below the grid, those inside it, those at or above its last point,
+ * each in a loop of its own.  Inside, the common case (strictly between two
+ * points, linear or log) is encoded inline with the output's source index
+ * kept as the walk moves, the rest by put.  falling and logx are constants
+ * in each copy of this function (walk_up), so the loop tests neither.  With
+ * logx the interval's ends are kept while the walk stays in it or moves to
+ * the next one: each point used costs one log. */
+static inline __attribute__((always_inline)) int64_t
+walk_up_as(const column_rule *rule, const column_src *x, const double *xt, const double *xr,
+           int64_t m, const column_out *o, bool falling, bool logx) {
+    const double *xs = x->xs;
+    int64_t nnz = 0, n = x->n, k = 0, t = 0, tc = -3; /* lo, hi are at(tc), at(tc + 1) */
+    for (; k < m && xr[k] < xs[0]; k++) nnz += put(o, n, k, inside(rule, x, xt[k], -1));
+    int64_t dj = falling ? -o->stride : o->stride, j = o->base + (falling ? n - 2 : 0) * o->stride;
+    int64_t os = o->ostep, q = k * os;
+    int32_t *ps = o->src;
+    double *pw = o->w, lo = 0, hi = 0, top = xs[n - 1];
+    for (; k < m; k++, q += os) {
+        double v = xt[k], vr = logx ? xr[k] : v;
+        if (!(vr < top)) break;
+        while (xs[t + 1] <= vr) t++, j += dj; /* stops below top */
+        if (!logx) lo = xs[t], hi = xs[t + 1];
+        else if (t != tc) lo = t == tc + 1 ? hi : log(xs[t]), hi = log(xs[t + 1]), tc = t;
+        double r = (v - lo) / (hi - lo);
+        if (r > 0.0 && r < 1.0) { /* else a single point: see two() */
+            double w = 1.0 - r;
+            ps[q] = (int32_t)j;
+            pw[q] = falling ? 1.0 - w : w; /* the same bits as put() */
+            nnz += 2;
+        } else nnz += put(o, n, k, inside(rule, x, v, t));
+    }
+    for (; k < m; k++) nnz += put(o, n, k, inside(rule, x, xt[k], n - 1));
+    return nnz;
+}
+
+/* Linear or log (nearest takes the general loop of column_weights). */
 static int64_t walk_up(const column_rule *rule, const column_src *x, const double *xt,
                        const double *xr, int64_t m, const column_out *o) {
-    const double *xs = x->xs;
-    int64_t nnz = 0, n = x->n, t = -1, tc = -3; /* lo, hi are at(tc), at(tc + 1) */
-    double lo = 0, hi = 0;
-    bool lin = rule->method != SF_INTERP_NEAREST;
-    int32_t *ps = o->src;
-    double *pw = o->w;
-    for (int64_t k = 0; k < m; k++, ps += o->ostep, pw += o->ostep) {
-        double v = xt[k];
-        while (xs[t + 1] <= xr[k]) t++; /* the NaN sentinel xs[n] stops it */
-        if (lin && t >= 0 && t < n - 1) {
-            if (t != tc) lo = t == tc + 1 ? hi : at(x, t), hi = at(x, t + 1), tc = t;
-            double r = (v - lo) / (hi - lo);
-            if (r > 0.0 && r < 1.0) { /* else a single point: see two() */
-                int64_t s = o->falling ? n - 2 - t : t;
-                *ps = (int32_t)(o->base + s * o->stride);
-                double w = 1.0 - r;
-                *pw = o->falling ? 1.0 - w : w; /* the same bits as put() */
-                nnz += 2;
-                continue;
-            }
-        }
-        nnz += put(o, n, k, inside(rule, x, v, t));
-    }
-    return nnz;
+    if (o->falling)
+        return x->logx ? walk_up_as(rule, x, xt, xr, m, o, true, true)
+                       : walk_up_as(rule, x, xt, xr, m, o, true, false);
+    return x->logx ? walk_up_as(rule, x, xt, xr, m, o, false, true)
+                   : walk_up_as(rule, x, xt, xr, m, o, false, false);
 }
 
 int64_t column_weights(const column_rule *rule, const column_src *x, const double *xt,
                        const double *xr, int64_t m, target_order order, const column_out *out) {
-    if (order == TARGETS_UP) return walk_up(rule, x, xt, x->logx ? xr : xt, m, out);
+    if (order == TARGETS_UP && rule->method != SF_INTERP_NEAREST)
+        return walk_up(rule, x, xt, x->logx ? xr : xt, m, out);
     int64_t nnz = 0, n = x->n;
     if (order == TARGETS_UNSORTED) {
         for (int64_t k = 0; k < m; k++)
             nnz += put(out, n, k, inside(rule, x, xt[k], last_at_most(x, xt[k])));
         return nnz;
     }
-    int64_t t = -1;
-    for (int64_t k = m - 1; k >= 0; k--) {
+    int64_t t = -1; /* a walk from the lowest target up */
+    for (int64_t i = 0; i < m; i++) {
+        int64_t k = order == TARGETS_UP ? i : m - 1 - i;
         while (t + 1 < n && at(x, t + 1) <= xt[k]) t++;
         nnz += put(out, n, k, inside(rule, x, xt[k], t));
     }

@@ -170,7 +170,9 @@ static sf_status rebuild(sf_ctx *ctx, const plan *pl, sf_mat *W) {
     sf_status st = SF_OK;
     if (bad >= 0) st = report_fault(ctx, "sf_interp_weights_update", pl, heap, bad);
     else {
-        run_blocks(pl, heap, threads, &W->u.interp, &nnz); /* checked: cannot fail */
+        plan checked = *pl;
+        checked.checked = true;
+        run_blocks(&checked, heap, threads, &W->u.interp, &nnz);
         W->nnz = nnz;
         sf_mat_values_changed(W);
     }
