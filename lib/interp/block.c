@@ -7,7 +7,7 @@
 #include "block.h"
 
 int64_t plan_blocks(const plan *pl) {
-    return pl->pre * ((pl->post + SF_INTERP_BLOCK - 1) / SF_INTERP_BLOCK);
+    return pl->pre * ((pl->post + pl->width - 1) / pl->width);
 }
 
 int64_t scratch_doubles(const plan *pl) { return 2 * (pl->n + pl->m) + 1; /* + xs's sentinel */ }
@@ -68,7 +68,8 @@ static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
  * difference (inf - inf, or a NaN point, flagged on its own) is no step. */
 static int check_sources(const plan *pl, const double *base, int nb, bool *falling) {
     int64_t n = pl->n, post = pl->post;
-    double sgn[SF_INTERP_BLOCK], step[SF_INTERP_BLOCK], low[SF_INTERP_BLOCK], nan[SF_INTERP_BLOCK];
+    double sgn[SF_INTERP_CHECK_WIDTH], step[SF_INTERP_CHECK_WIDTH], low[SF_INTERP_CHECK_WIDTH],
+        nan[SF_INTERP_CHECK_WIDTH];
     for (int c = 0; c < nb; c++) {
         double v = base[c];
         sgn[c] = base[(n - 1) * post + c] < v ? -1.0 : 1.0;
@@ -129,12 +130,12 @@ static column_src source_of(const plan *pl, const double *base, int c, bool fall
 }
 
 col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz) {
-    int64_t per_a = (pl->post + SF_INTERP_BLOCK - 1) / SF_INTERP_BLOCK, post = pl->post;
-    int64_t a = b / per_a, c0 = (b % per_a) * SF_INTERP_BLOCK, col0 = a * post + c0;
-    int nb = (int)(post - c0 < SF_INTERP_BLOCK ? post - c0 : SF_INTERP_BLOCK);
+    int64_t per_a = (pl->post + pl->width - 1) / pl->width, post = pl->post;
+    int64_t a = b / per_a, c0 = (b % per_a) * pl->width, col0 = a * post + c0;
+    int nb = (int)(post - c0 < pl->width ? post - c0 : pl->width);
     const double *sbase = pl->src.x + (pl->src.shared ? 0 : a * pl->n * post + c0);
     const double *tbase = pl->dst.x + (pl->dst.shared ? 0 : a * pl->m * post + c0);
-    bool falling[SF_INTERP_BLOCK];
+    bool falling[SF_INTERP_CHECK_WIDTH];
     int bad_src = nb;
     col_check ck = {FAULT_NONE, 0, col0};
     if (pl->src.shared) ck = prepare_source(pl, sbase, sc->xs, &falling[0]);

@@ -10,7 +10,7 @@
 #include "../mat/kind_interp.h"
 #include "column.h"
 
-enum { SF_INTERP_BLOCK = 32 };
+enum { SF_INTERP_BLOCK = 32, SF_INTERP_CHECK_WIDTH = 512 };
 
 typedef struct grid {
     const double *x;
@@ -22,6 +22,8 @@ typedef struct plan {
     int64_t pre, n, m, post;
     column_rule rule;
     bool checked; /* every column passed a check-only run: do not check again */
+    int width;    /* columns per block: SF_INTERP_BLOCK, or up to SF_INTERP_CHECK_WIDTH
+                   * for a check-only run (longer runs of each level for the prefetchers) */
 } plan;
 
 /* Why a column is bad, and where along it. */

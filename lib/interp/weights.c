@@ -85,6 +85,7 @@ static sf_status check_shapes(sf_ctx *ctx, const char *fn, const sf_shape *xp_sh
     if (pl->n == 0)
         return sf_error(ctx, SF_ERR_SHAPE, "%s: axis %d of data shape %s is empty", fn, axis, sf_shape_format(data, b1, sizeof b1));
     pl->pre = pl->post = 1;
+    pl->width = SF_INTERP_BLOCK;
     for (int k = 0; k < axis; k++) pl->pre *= data->dim[k];
     for (int k = axis + 1; k < data->ndim; k++) pl->post *= data->dim[k];
     pl->src.shared = xp_shape->ndim == 1 && xp_shape->dim[0] == pl->n;
@@ -166,7 +167,9 @@ static sf_status rebuild(sf_ctx *ctx, const plan *pl, sf_mat *W) {
     int threads;
     double *heap = NULL;
     if (!workspace(ctx, pl, &threads, &heap)) return sf_last_alloc_status(ctx);
-    int64_t nnz = 0, bad = run_blocks(pl, heap, threads, NULL, &nnz);
+    plan wide = *pl;
+    wide.width = SF_INTERP_CHECK_WIDTH;
+    int64_t nnz = 0, bad = run_blocks(&wide, heap, threads, NULL, &nnz);
     sf_status st = SF_OK;
     if (bad >= 0) st = report_fault(ctx, "sf_interp_weights_update", pl, heap, bad);
     else {
