@@ -17,14 +17,30 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Calls per sample so that one sample lasts at least this long: a single
+ * call of a few microseconds is below the clock's and the scheduler's noise
+ * (watt_2's SpMV moved between 0.66x and 1.46x CXSparse from run to run). */
+#define MIN_SAMPLE_SECONDS 1e-3
+
+static int calls_per_sample(bench_fn fn, void *arg) {
+    double t0 = bench_now();
+    fn(arg); /* warm-up: page faults, caches, thread start */
+    double once = bench_now() - t0;
+    if (once >= MIN_SAMPLE_SECONDS) return 1;
+    t0 = bench_now();
+    fn(arg); /* warm: the first call paid for the page faults */
+    once = bench_now() - t0;
+    return once >= MIN_SAMPLE_SECONDS ? 1 : (int)(MIN_SAMPLE_SECONDS / (once > 1e-8 ? once : 1e-8)) + 1;
+}
+
 double bench_median_time(bench_fn fn, void *arg, int reps) {
     if (reps < 1) reps = 1;
     double *t = malloc((size_t)reps * sizeof *t);
-    fn(arg); /* warm-up: page faults, caches, thread start */
+    int calls = calls_per_sample(fn, arg);
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now();
-        fn(arg);
-        t[r] = bench_now() - t0;
+        for (int c = 0; c < calls; c++) fn(arg);
+        t[r] = (bench_now() - t0) / calls;
     }
     qsort(t, (size_t)reps, sizeof *t, cmp_double);
     double med = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);

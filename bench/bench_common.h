@@ -11,7 +11,8 @@ typedef void (*bench_fn)(void *arg);
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 
-/* Median time of `reps` calls of fn(arg) after one warm-up call (reps >= 1). */
+/* Median time of one call of fn(arg) over `reps` samples after a warm-up;
+ * calls shorter than 1 ms are timed in batches lasting >= 1 ms (reps >= 1). */
 double bench_median_time(bench_fn fn, void *arg, int reps);
 
 /* STREAM triad a[i] = b[i] + s*c[i] over n doubles with `threads` threads:
