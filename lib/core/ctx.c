@@ -60,9 +60,11 @@ void sf_ctx_fail_allocation_after(sf_ctx *ctx, uint64_t n) {
     atomic_store(&ctx->fail_at, n ? atomic_load(&ctx->alloc_count) + n : 0);
 }
 
+int sf_threads_above(const sf_ctx *ctx, int64_t work, int64_t min_work) {
+    return ctx && work >= min_work ? ctx->threads : 1;
+}
+
 int sf_threads_for(const sf_ctx *ctx, int64_t work) {
     /* Below ~32k units a parallel region costs more than it saves. */
-    int t = ctx ? ctx->threads : 1;
-    if (work < 32768) return 1;
-    return t;
+    return sf_threads_above(ctx, work, 32768);
 }

@@ -67,4 +67,8 @@ static inline bool sf_add_i64(int64_t a, int64_t b, int64_t *out) {
  * for starting a parallel region. */
 int sf_threads_for(const sf_ctx *ctx, int64_t work);
 
+/* The same with the caller's own threshold, for loops whose units are
+ * cheaper or dearer than the default's (a CSR product's multiply-adds). */
+int sf_threads_above(const sf_ctx *ctx, int64_t work, int64_t min_work);
+
 #endif
