@@ -1,10 +1,17 @@
 /* Building the weights of a block of neighbouring columns in one pass: the
  * block's source columns are checked level by level (contiguous reads), then
  * each column is copied (from cache), walked once (column.c), and its
- * (src, w) written straight into the weights. */
+ * (src, w) written into a tile in L1, which leaves level by level: whole
+ * cache lines, with streaming stores when the weights are large (no read
+ * for ownership of the old weights or of fresh pages). */
 #include <math.h>
+#include <string.h>
 
 #include "block.h"
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 int64_t plan_blocks(const plan *pl) {
     return pl->pre * ((pl->post + pl->width - 1) / pl->width);
@@ -12,13 +19,18 @@ int64_t plan_blocks(const plan *pl) {
 
 int64_t scratch_doubles(const plan *pl) { return 2 * (pl->n + pl->m) + 1; /* + xs's sentinel */ }
 
-scratch scratch_in(const plan *pl, double *d) {
+scratch scratch_in(const plan *pl, double *d, int64_t len) {
     scratch sc;
+    int64_t tile = pl->m * SF_INTERP_BLOCK; /* values; the indices take half as many doubles */
+    bool fits = scratch_doubles(pl) + tile + (tile + 1) / 2 <= len;
+    double *end = d + scratch_doubles(pl);
     sc.raw = d, d += pl->n;
     sc.traw = d, d += pl->m;
     sc.xs = d, d += pl->n;
     sc.xt = d + 1;
     sc.xs[pl->n] = NAN; /* the walk's sentinel, never overwritten */
+    sc.tile_w = fits ? end : NULL;
+    sc.tile_src = fits ? (int32_t *)(end + tile) : NULL;
     return sc;
 }
 
@@ -100,16 +112,60 @@ static void directions(const plan *pl, const double *base, int nb, bool *falling
 }
 
 /* Weights of column c of the block of a shared source and shared targets:
- * column 0's, shifted by c (a one-term code counts down). */
-static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int c) {
+ * column 0's, shifted by c (a one-term code counts down); levels `step` apart. */
+static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int64_t step, int c) {
     int64_t nnz = 0;
     for (int64_t k = 0; k < pl->m; k++) {
-        int32_t s = src[k * pl->post];
-        src[k * pl->post + c] = s >= 0 ? s + c : s == SF_INTERP_NONE ? s : s - c;
-        w[k * pl->post + c] = w[k * pl->post];
+        int32_t s = src[k * step];
+        src[k * step + c] = s >= 0 ? s + c : s == SF_INTERP_NONE ? s : s - c;
+        w[k * step + c] = w[k * step];
         nnz += s >= 0 ? 2 : s == SF_INTERP_NONE ? 0 : 1;
     }
     return nnz;
+}
+
+/* n values from `from` to `to`: the whole 64-byte lines of `to` by streaming
+ * stores, the partial lines at either end (shared with the neighbouring
+ * blocks) by ordinary ones.  T is double or int32_t. */
+#if defined(__x86_64__)
+#define STREAM_ROW(T, to, from, n, STORE)                                               \
+    do {                                                                                \
+        int64_t c_ = 0, per_ = 64 / (int64_t)sizeof(T);                                 \
+        for (; c_ < (n) && ((uintptr_t)((to) + c_) & 63); c_++) (to)[c_] = (from)[c_]; \
+        for (; c_ + per_ <= (n); c_ += per_)                                            \
+            for (int64_t h_ = 0; h_ < per_; h_ += 16 / (int64_t)sizeof(T))              \
+                STORE((to) + c_ + h_, (from) + c_ + h_);                                \
+        for (; c_ < (n); c_++) (to)[c_] = (from)[c_];                                   \
+    } while (0)
+#define STORE_F64(to, from) _mm_stream_pd((to), _mm_loadu_pd(from))
+#define STORE_I32(to, from) _mm_stream_si128((__m128i *)(to), _mm_loadu_si128((const __m128i *)(from)))
+#endif
+
+/* The tile's nb columns of every level into the weights at i0. */
+static void flush_tile(const plan *pl, const scratch *sc, sf_interp_w *p, int64_t i0, int nb) {
+    for (int64_t k = 0; k < pl->m; k++) {
+        int32_t *src = p->src + i0 + k * pl->post;
+        double *w = p->w + i0 + k * pl->post;
+        const int32_t *ts = sc->tile_src + k * SF_INTERP_BLOCK;
+        const double *tw = sc->tile_w + k * SF_INTERP_BLOCK;
+#if defined(__x86_64__)
+        if (pl->stream) {
+            STREAM_ROW(int32_t, src, ts, nb, STORE_I32);
+            STREAM_ROW(double, w, tw, nb, STORE_F64);
+            continue;
+        }
+#endif
+        memcpy(src, ts, (size_t)nb * sizeof *src);
+        memcpy(w, tw, (size_t)nb * sizeof *w);
+    }
+}
+
+void block_fence(const plan *pl) {
+#if defined(__x86_64__)
+    if (pl->stream) _mm_sfence();
+#else
+    (void)pl;
+#endif
 }
 
 /* Source points of column c, increasing, copied contiguous (already checked
@@ -146,10 +202,14 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
     target_order order = column_target_order(sc->xt, pl->m);
     const double *traw = pl->dst.shared ? tbase : sc->traw; /* targets as given */
     int64_t i0 = a * pl->m * post + c0, s0 = a * pl->n * post + c0;
+    bool tiled = p && sc->tile_w && nb <= SF_INTERP_BLOCK;
+    int32_t *osrc = tiled ? sc->tile_src : p ? p->src + i0 : NULL;
+    double *ow = tiled ? sc->tile_w : p ? p->w + i0 : NULL;
+    int64_t ostep = tiled ? SF_INTERP_BLOCK : post;
     for (int c = 0; c < nb; c++) {
         if (pl->src.shared && pl->dst.shared && c > 0) {
             if (!p) break; /* column 0 checked the shared grids for all */
-            *nnz += copy_shifted(pl, p->src + i0, p->w + i0, c);
+            *nnz += copy_shifted(pl, osrc, ow, ostep, c);
             continue;
         }
         if (!pl->dst.shared) {
@@ -162,9 +222,10 @@ col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, in
         bool fall = pl->src.shared ? falling[0] : falling[c];
         column_src x = pl->src.shared ? (column_src){sc->xs, pl->n, false}
                                       : source_of(pl, sbase, c, fall, sc);
-        column_out o = {p->src + i0 + c, p->w + i0 + c, post, s0 + c, post, fall};
+        column_out o = {osrc + c, ow + c, ostep, s0 + c, post, fall};
         *nnz += column_weights(&pl->rule, &x, sc->xt, traw, pl->m, order, &o);
     }
+    if (tiled) flush_tile(pl, sc, p, i0, nb);
     return (col_check){FAULT_NONE, 0, 0};
 }
 

@@ -22,6 +22,7 @@ typedef struct plan {
     int64_t pre, n, m, post;
     column_rule rule;
     bool checked; /* every column passed a check-only run: do not check again */
+    bool stream;  /* weights far larger than the caches: tiles leave by streaming stores */
     int width;    /* columns per block: SF_INTERP_BLOCK, or up to SF_INTERP_CHECK_WIDTH
                    * for a check-only run (longer runs of each level for the prefetchers) */
 } plan;
@@ -36,19 +37,23 @@ typedef struct col_check {
     int64_t col; /* flat column index a * post + c */
 } col_check;
 
-/* Per-thread workspace for one column at a time. */
+/* Per-thread workspace for one column at a time, and a tile holding the
+ * weights of one block (m levels x SF_INTERP_BLOCK columns) when it fits. */
 typedef struct scratch {
     double *raw, *traw; /* [n], [m]: one column as read */
     double *xs, *xt;    /* [n], [m]: increasing, in the method's coordinate */
+    int32_t *tile_src;  /* [m][SF_INTERP_BLOCK], or NULL: write the weights directly */
+    double *tile_w;     /* [m][SF_INTERP_BLOCK] */
 } scratch;
 
-/* Doubles one workspace needs, and the workspace carved out of buf (that
- * many doubles, 8-byte aligned).  Workspaces of up to SCRATCH_ON_STACK
- * doubles live on each thread's stack, larger ones in one allocation of
- * `threads` of them (block_scratch: NULL, message set, on failure). */
+/* Doubles one workspace needs (without the tile), and the workspace carved
+ * out of buf of `len` doubles (8-byte aligned; the tile only if it fits too).
+ * Workspaces of up to SCRATCH_ON_STACK doubles live on each thread's stack,
+ * larger ones (then without a tile) in one allocation of `threads` of them
+ * (block_scratch: NULL, message set, on failure). */
 enum { SCRATCH_ON_STACK = 4096 };
 int64_t scratch_doubles(const plan *pl);
-scratch scratch_in(const plan *pl, double *buf);
+scratch scratch_in(const plan *pl, double *buf, int64_t len);
 double *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
 
 /* Weights of block b (of plan_blocks(pl)) into p, adding its entries to
@@ -57,6 +62,9 @@ double *block_scratch(sf_ctx *ctx, const plan *pl, int threads);
  * NULL the block is only checked: nothing is written. */
 int64_t plan_blocks(const plan *pl);
 col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz);
+
+/* After a thread's last block: its streaming stores made visible. */
+void block_fence(const plan *pl);
 
 /* Check of the single column col (for the message after a failed build). */
 col_check column_check(const plan *pl, int64_t col, scratch *sc);

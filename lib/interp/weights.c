@@ -38,12 +38,14 @@ static int64_t run_blocks(const plan *pl, double *heap, int threads, sf_interp_w
 #pragma omp parallel num_threads(threads) reduction(min : first_bad) reduction(+ : total)
     {
         double local[SCRATCH_ON_STACK];
-        scratch sc = scratch_in(pl, heap ? heap + omp_get_thread_num() * per : local);
+        scratch sc = heap ? scratch_in(pl, heap + omp_get_thread_num() * per, per)
+                          : scratch_in(pl, local, SCRATCH_ON_STACK);
 #pragma omp for schedule(static)
         for (int64_t b = 0; b < nblk; b++) {
             col_check ck = block_build(pl, b, &sc, p, &total);
             if (ck.fault != FAULT_NONE && ck.col < first_bad) first_bad = ck.col;
         }
+        block_fence(pl);
     }
     *nnz = total;
     return first_bad < ncol ? first_bad : -1;
@@ -53,7 +55,7 @@ static int64_t run_blocks(const plan *pl, double *heap, int threads, sf_interp_w
 static sf_status report_fault(sf_ctx *ctx, const char *fn, const plan *pl, double *heap,
                               int64_t bad) {
     double local[SCRATCH_ON_STACK];
-    scratch sc = scratch_in(pl, heap ? heap : local);
+    scratch sc = heap ? scratch_in(pl, heap, scratch_doubles(pl)) : scratch_in(pl, local, SCRATCH_ON_STACK);
     return describe_fault(ctx, fn, pl, column_check(pl, bad, &sc));
 }
 
@@ -97,6 +99,7 @@ static sf_status check_shapes(sf_ctx *ctx, const char *fn, const sf_shape *xp_sh
         return shape_error(ctx, fn, "target coordinates", xnew_shape, data, axis,
                            "a 1-D grid or the data shape with the axis resized");
     pl->m = xnew_shape->dim[pl->dst.shared ? 0 : axis];
+    pl->stream = 12.0 * (double)pl->pre * (double)pl->m * (double)pl->post > (double)(8 << 20);
     if (pl->m <= 0)
         return sf_error(ctx, SF_ERR_SHAPE, "%s: target coordinates %s are empty", fn,
                         sf_shape_format(xnew_shape, b1, sizeof b1));
