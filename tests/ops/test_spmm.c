@@ -79,30 +79,37 @@ Test(spmm, spmv_matches_spmm_column) {
 }
 
 /* Rows under 32 entries are summed in stored order by every loop: each
- * column of a row-major SpMM (whatever the width, whichever of the SSE2 and
- * AVX loops runs) is bitwise the SpMV of that column. */
+ * column of an SpMM (whatever the width and layout, whichever of the SSE2,
+ * AVX and column-by-column loops runs) is bitwise the SpMV of that column. */
+static void check_columns_against_spmv(sf_ctx *ctx, const sf_mat *A, int64_t k, sf_layout lay,
+                                       uint64_t *s) {
+    double *B = malloc((size_t)(150 * k) * sizeof *B), *C = malloc((size_t)(200 * k) * sizeof *C);
+    double x[150], y[200];
+    for (int64_t i = 0; i < 150 * k; i++) B[i] = tu_uniform(s) - 0.5;
+    sf_dense Bv = sf_dense_view(150, k, lay, SF_REAL, B), Cv = sf_dense_view(200, k, lay, SF_REAL, C);
+    cr_assert_eq(sf_spmm(ctx, 1.5, A, SF_OP_NONE, &Bv, 0.0, &Cv), SF_OK);
+    bool rm = lay == SF_ROW_MAJOR;
+    for (int64_t j = 0; j < k; j++) {
+        for (int64_t l = 0; l < 150; l++) x[l] = rm ? B[l * k + j] : B[j * 150 + l];
+        cr_assert_eq(sf_spmv(ctx, 1.5, A, SF_OP_NONE, x, 0.0, y), SF_OK);
+        for (int64_t i = 0; i < 200; i++) {
+            double c = rm ? C[i * k + j] : C[j * 200 + i];
+            cr_assert(c == y[i], "layout %d k %lld column %lld row %lld: %.17g vs %.17g", lay,
+                      (long long)k, (long long)j, (long long)i, c, y[i]);
+        }
+    }
+    free(B);
+    free(C);
+}
+
 Test(spmm, columns_bitwise_equal_spmv_of_each_column) {
     sf_ctx *ctx = tu_ctx();
     sf_mat *A = tu_random_csr(ctx, 200, 150, 0.08, 17);
     const int64_t widths[] = {2, 3, 4, 8, 16, 17, 70};
     uint64_t s = 5;
     for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
-        int64_t k = widths[w];
-        double *B = malloc((size_t)(150 * k) * sizeof *B), *C = malloc((size_t)(200 * k) * sizeof *C);
-        double x[150], y[200];
-        for (int64_t i = 0; i < 150 * k; i++) B[i] = tu_uniform(&s) - 0.5;
-        sf_dense Bv = sf_dense_view(150, k, SF_ROW_MAJOR, SF_REAL, B);
-        sf_dense Cv = sf_dense_view(200, k, SF_ROW_MAJOR, SF_REAL, C);
-        cr_assert_eq(sf_spmm(ctx, 1.5, A, SF_OP_NONE, &Bv, 0.0, &Cv), SF_OK);
-        for (int64_t j = 0; j < k; j++) {
-            for (int64_t l = 0; l < 150; l++) x[l] = B[l * k + j];
-            cr_assert_eq(sf_spmv(ctx, 1.5, A, SF_OP_NONE, x, 0.0, y), SF_OK);
-            for (int64_t i = 0; i < 200; i++)
-                cr_assert(C[i * k + j] == y[i], "k %lld column %lld row %lld: %.17g vs %.17g",
-                          (long long)k, (long long)j, (long long)i, C[i * k + j], y[i]);
-        }
-        free(B);
-        free(C);
+        check_columns_against_spmv(ctx, A, widths[w], SF_ROW_MAJOR, &s);
+        check_columns_against_spmv(ctx, A, widths[w], SF_COL_MAJOR, &s);
     }
     sf_mat_free(A);
     tu_ctx_done(ctx);
