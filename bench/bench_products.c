@@ -92,6 +92,7 @@ typedef struct run {
     sf_ctx *ctx;
     const sf_mat *A;
     int64_t k;
+    sf_layout layout; /* of B and C */
     double *x, *y;
     cs_di *csc;
     double *dense;
@@ -102,8 +103,8 @@ typedef struct run {
 
 static void run_sf(void *p) {
     run *r = p;
-    sf_dense B = sf_dense_view(r->A->cols, r->k, SF_ROW_MAJOR, SF_REAL, r->x);
-    sf_dense C = sf_dense_view(r->A->rows, r->k, SF_ROW_MAJOR, SF_REAL, r->y);
+    sf_dense B = sf_dense_view(r->A->cols, r->k, r->layout, SF_REAL, r->x);
+    sf_dense C = sf_dense_view(r->A->rows, r->k, r->layout, SF_REAL, r->y);
     if (sf_spmm(r->ctx, 1.0, r->A, SF_OP_NONE, &B, 0.0, &C)) abort();
 }
 
@@ -222,6 +223,10 @@ static void bench_case(sf_ctx *ctx, const char *cname, const sf_mat *A, int64_t 
         bench_row vs = sf[1];
         vs.impl = "  SpMM 16 vs 16 SpMV";
         bench_print_row(&vs, &loop);
+        r.layout = SF_COL_MAJOR; /* B and C in Fortran order: one SpMV per column */
+        bench_row cm = timed(cname, "sparsefirst 1t col-maj", run_sf, &r, reps, bytes);
+        bench_print_row(&cm, &loop);
+        r.layout = SF_ROW_MAJOR;
     }
 #ifdef HAVE_RSB
     if (r.rsb) rsb_mtx_free(r.rsb);
