@@ -43,47 +43,65 @@ static void copy_conn(int32_t *dst, const void *conn, bool wide, int64_t nq) {
 }
 
 /* Temporary incidence lists: for every node i, the element entries
- * q = e*k + a naming it are inc[ptr[i] .. ptr[i+1]), q increasing. */
+ * q = e*k + a naming it are entry t = ptr[i] .. ptr[i+1]-1, q increasing.
+ * q is held in 32 bits (half the bytes to write and read) unless there are
+ * 2^32 element entries or more: then inc64 is used and inc32 is NULL. */
 typedef struct incidence_lists {
-    int64_t *ptr, *inc;
+    int64_t *ptr;
+    uint32_t *inc32;
+    int64_t *inc64;
 } incidence_lists;
+
+/* Entry t (wide: a constant at every call, so the loops are specialised). */
+static inline __attribute__((always_inline)) int64_t inc_at(const incidence_lists *il, int64_t t,
+                                                            bool wide) {
+    return wide ? il->inc64[t] : (int64_t)il->inc32[t];
+}
 
 static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t nodes,
                            incidence_lists *il) {
+    bool wide = nq > (int64_t)UINT32_MAX;
     int64_t *ptr = sf_calloc(ctx, (size_t)nodes + 1, sizeof *ptr, "assembly incidence offsets");
-    int64_t *list = ptr ? sf_alloc_array(ctx, (size_t)nq, sizeof *list, "assembly incidence") : NULL;
+    void *list = ptr ? sf_alloc_array(ctx, (size_t)nq, wide ? sizeof(int64_t) : sizeof(uint32_t),
+                                      "assembly incidence")
+                     : NULL;
     if (!list) {
         sf_free(ctx, ptr);
         return sf_last_alloc_status(ctx);
     }
     for (int64_t q = 0; q < nq; q++) ptr[conn[q] + 1]++;
     for (int64_t i = 0; i < nodes; i++) ptr[i + 1] += ptr[i];
-    for (int64_t q = 0; q < nq; q++) list[ptr[conn[q]]++] = q;
+    if (wide)
+        for (int64_t q = 0; q < nq; q++) ((int64_t *)list)[ptr[conn[q]]++] = q;
+    else
+        for (int64_t q = 0; q < nq; q++) ((uint32_t *)list)[ptr[conn[q]]++] = (uint32_t)q;
     for (int64_t i = nodes; i > 0; i--) ptr[i] = ptr[i - 1];
     ptr[0] = 0;
     il->ptr = ptr;
-    il->inc = list;
+    il->inc32 = wide ? NULL : list;
+    il->inc64 = wide ? list : NULL;
     return SF_OK;
 }
 
-/* Row i's distinct columns, starting at position w0 of the CSR arrays: the
- * nodes of every element containing i, written to cols (room for all
- * candidates: every candidate is stored and kept only if new, so that the
- * unpredictable "seen" test is a select, not a branch).  mark[j] >= w0 means
- * column j is already in the row (at position mark[j]); positions only grow,
- * so marks never need clearing.  Returns the count. */
+/* Row i's distinct columns: the nodes of every element containing i,
+ * written to cols (room for all candidates: every candidate is stored and
+ * kept only if new, so that the unpredictable "seen" test is a select, not a
+ * branch).  stamp[j] == i: column j is already in the row.  The stamp is
+ * stored unconditionally and is not a position, so no candidate waits for
+ * the count of the one before (storing positions made a chain through
+ * memory of several cycles per candidate).  Returns the count. */
 static inline __attribute__((always_inline)) int64_t
-row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, int64_t i, int64_t w0,
-            int64_t *mark, int32_t *cols) {
+row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, bool wide, int64_t i,
+            int32_t *stamp, int32_t *cols) {
     int64_t cnt = 0;
     for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
-        const int32_t *nodes = conn + (il->inc[t] - il->inc[t] % k);
+        int64_t q = inc_at(il, t, wide);
+        const int32_t *nodes = conn + (q - q % k);
         for (int64_t b = 0; b < k; b++) {
             int32_t j = nodes[b];
-            int64_t m = mark[j];
-            bool fresh = m < w0;
+            bool fresh = stamp[j] != (int32_t)i;
+            stamp[j] = (int32_t)i;
             cols[cnt] = j;
-            mark[j] = fresh ? w0 + cnt : m;
             cnt += fresh;
         }
     }
@@ -93,12 +111,11 @@ row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, int64_t i
 /* Rows of RANK_MIN < n <= RANK_MAX columns are sorted by ranking. */
 enum { RANK_MIN = 16, RANK_MAX = 64 };
 
-/* Sort the n distinct columns of a row and point mark[] at their final
- * positions.  Rows of 17-64 columns (hexahedra: 27) by rank: the position
+/* Sort the n distinct columns of a row and set pos[] to their positions.  Rows of 17-64 columns (hexahedra: 27) by rank: the position
  * of v is the count of smaller columns, found by branch-free vectorized
  * compares, O(n^2) but without the mispredictions of a comparison sort;
  * shorter (quadrilaterals: 9) and longer rows by insertion sort. */
-static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
+static void sort_row(int32_t *cols, int64_t n, int32_t *pos) {
     if (n > RANK_MIN && n <= RANK_MAX) {
         /* padded to whole vectors with INT32_MAX, which is never smaller */
         int32_t in[RANK_MAX] __attribute__((aligned(32)));
@@ -119,24 +136,27 @@ static void sort_row(int32_t *cols, int64_t n, int64_t w0, int64_t *mark) {
             cols[q] = v;
         }
     }
-    for (int64_t p = 0; p < n; p++) mark[cols[p]] = w0 + p;
+    for (int64_t p = 0; p < n; p++) pos[cols[p]] = (int32_t)p;
 }
 
 /* Rows [r0, r1), written compactly from scratch[ptr[r0] * k] on (the
  * upper bound of what rows before r0 need, so threads never overlap).
  * Row i: its distinct columns sorted, count[i + 1] = their number, then the
- * row-relative map entries of its element entries. */
+ * row-relative map entries of its element entries.  mark holds the stamps
+ * and then the positions of this part, nodes int32 each. */
 static inline __attribute__((always_inline)) void
-fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, int64_t *mark, int64_t r0,
-          int64_t r1, int64_t *count, int32_t *scratch) {
-    for (int64_t j = 0; j < jp->m->rows; j++) mark[j] = -1;
+fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, int32_t *mark,
+          int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
+    int64_t nodes = jp->m->rows;
+    int32_t *stamp = mark, *pos = mark + nodes;
+    for (int64_t j = 0; j < nodes; j++) stamp[j] = -1;
     for (int64_t i = r0, w = il->ptr[r0] * k; i < r1; i++) {
-        int64_t cnt = row_columns(jp->conn, il, k, i, w, mark, scratch + w);
-        sort_row(scratch + w, cnt, w, mark);
+        int64_t cnt = row_columns(jp->conn, il, k, wide, i, stamp, scratch + w);
+        sort_row(scratch + w, cnt, pos);
         for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
-            int64_t q = il->inc[t];
+            int64_t q = inc_at(il, t, wide);
             const int32_t *nodes_e = jp->conn + (q - q % k);
-            for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = (int32_t)(mark[nodes_e[b]] - w);
+            for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = pos[nodes_e[b]];
         }
         count[i + 1] = cnt;
         w += cnt;
@@ -144,25 +164,29 @@ fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, int64_t *mar
 }
 
 /* fill_rows over the rows split between threads (balanced by incidence
- * counts; one mark array each), with the element size known to the
+ * counts; one mark area each), with the element size known to the
  * compiler for the common cases (unrolled loops, k divisions as shifts).
  * Returns the number of parts. */
-static int fill_rows_par(sf_jac_pattern *jp, const incidence_lists *il, int64_t *marks, int nt,
+static int fill_rows_par(sf_jac_pattern *jp, const incidence_lists *il, int32_t *marks, int nt,
                          int64_t *count, int32_t *scratch) {
     int64_t nodes = jp->m->rows, k = jp->k;
     int parts = 1;
 #pragma omp parallel num_threads(nt)
     {
         int t = omp_get_thread_num();
-        int64_t r0, r1, *mark = marks + (size_t)t * (size_t)nodes;
+        int64_t r0, r1;
+        int32_t *mark = marks + 2 * (size_t)t * (size_t)nodes;
         if (t == 0) parts = omp_get_num_threads();
         sf_split_rows(il->ptr, nodes, omp_get_num_threads(), t, &r0, &r1);
-        switch (k) {
-        case 3: fill_rows(jp, il, 3, mark, r0, r1, count, scratch); break;
-        case 4: fill_rows(jp, il, 4, mark, r0, r1, count, scratch); break;
-        case 8: fill_rows(jp, il, 8, mark, r0, r1, count, scratch); break;
-        default: fill_rows(jp, il, k, mark, r0, r1, count, scratch);
-        }
+        if (il->inc64)
+            fill_rows(jp, il, k, true, mark, r0, r1, count, scratch);
+        else
+            switch (k) {
+            case 3: fill_rows(jp, il, 3, false, mark, r0, r1, count, scratch); break;
+            case 4: fill_rows(jp, il, 4, false, mark, r0, r1, count, scratch); break;
+            case 8: fill_rows(jp, il, 8, false, mark, r0, r1, count, scratch); break;
+            default: fill_rows(jp, il, k, false, mark, r0, r1, count, scratch);
+            }
     }
     return parts;
 }
@@ -185,7 +209,7 @@ static void move_parts(const incidence_lists *il, int64_t k, int64_t rows, int p
  * and copy (k = 4: 36 MB, ~15 % of the build); it is shrunk to its exact
  * size in place, so its never-touched tail leaves the context's count. */
 static sf_status symbolic(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists *il,
-                          int64_t *marks, int nt) {
+                          int32_t *marks, int nt) {
     sf_csr *a = &jp->m->u.csr;
     int64_t rows = jp->m->rows;
     int32_t *scratch = sf_alloc_array(ctx, (size_t)(jp->nelem * jp->k * jp->k), sizeof *scratch,
@@ -243,11 +267,11 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
     sf_status st = sf_check_dims(ctx, nodes, nodes, "assembly");
     if (st || (st = validate(ctx, conn, wide, nelem * k, k, nodes))) return st;
     int nt = sf_threads_for(ctx, nelem * k * k);
-    int64_t *marks = sf_alloc_array(ctx, (size_t)nt * (size_t)(nodes + 1), sizeof *marks,
+    int32_t *marks = sf_alloc_array(ctx, 2 * (size_t)nt * (size_t)(nodes + 1), sizeof *marks,
                                     "assembly marks");
     SF_CHECK_ALLOC(ctx, marks);
     sf_jac_pattern *jp = NULL;
-    incidence_lists il = {NULL, NULL};
+    incidence_lists il = {NULL, NULL, NULL};
     if (!(st = assembly_handle(ctx, nodes, nelem, k, &jp))) {
         copy_conn(jp->conn, conn, wide, nelem * k);
         if ((st = incidence(ctx, jp->conn, nelem * k, nodes, &il)) ||
@@ -255,7 +279,8 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
             sf_jac_pattern_free(jp);
     }
     sf_free(ctx, il.ptr);
-    sf_free(ctx, il.inc);
+    sf_free(ctx, il.inc32);
+    sf_free(ctx, il.inc64);
     sf_free(ctx, marks);
     if (!st) *out = jp;
     return st;
