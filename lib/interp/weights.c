@@ -55,7 +55,8 @@ static int64_t run_blocks(const plan *pl, double *heap, int threads, sf_interp_w
 static sf_status report_fault(sf_ctx *ctx, const char *fn, const plan *pl, double *heap,
                               int64_t bad) {
     double local[SCRATCH_ON_STACK];
-    scratch sc = heap ? scratch_in(pl, heap, scratch_doubles(pl)) : scratch_in(pl, local, SCRATCH_ON_STACK);
+    scratch sc = heap ? scratch_in(pl, heap, scratch_doubles(pl))
+                      : scratch_in(pl, local, SCRATCH_ON_STACK);
     return describe_fault(ctx, fn, pl, column_check(pl, bad, &sc));
 }
 
@@ -70,22 +71,26 @@ static sf_status shape_error(sf_ctx *ctx, const char *fn, const char *what, cons
                              const sf_shape *data, int axis, const char *need) {
     char b1[160], b2[160];
     return sf_error(ctx, SF_ERR_SHAPE,
-                    "%s: %s have shape %s; data of shape %s along axis %d needs %s", fn, what, sf_shape_format(got, b1, sizeof b1), sf_shape_format(data, b2, sizeof b2),
+                    "%s: %s have shape %s; data of shape %s along axis %d needs %s", fn, what,
+                    sf_shape_format(got, b1, sizeof b1), sf_shape_format(data, b2, sizeof b2),
                     axis, need);
 }
 
 /* Data shape and axis, then which grids are shared, into pl. */
-static sf_status check_shapes(sf_ctx *ctx, const char *fn, const sf_shape *xp_shape, const sf_shape *xnew_shape,
-                              const sf_shape *data, int axis, plan *pl) {
+static sf_status check_shapes(sf_ctx *ctx, const char *fn, const sf_shape *xp_shape,
+                              const sf_shape *xnew_shape, const sf_shape *data, int axis,
+                              plan *pl) {
     char b1[160];
     if (data->ndim < 1 || data->ndim > SF_MAX_NDIM || axis < 0 || axis >= data->ndim)
-        return sf_error(ctx, SF_ERR_ARG, "%s: axis %d is out of range for data shape %s", fn, axis, sf_shape_format(data, b1, sizeof b1));
+        return sf_error(ctx, SF_ERR_ARG, "%s: axis %d is out of range for data shape %s", fn,
+                        axis, sf_shape_format(data, b1, sizeof b1));
     int64_t size;
     sf_status st = sf_shape_size(ctx, data, &size);
     if (st) return st;
     pl->n = data->dim[axis];
     if (pl->n == 0)
-        return sf_error(ctx, SF_ERR_SHAPE, "%s: axis %d of data shape %s is empty", fn, axis, sf_shape_format(data, b1, sizeof b1));
+        return sf_error(ctx, SF_ERR_SHAPE, "%s: axis %d of data shape %s is empty", fn, axis,
+                        sf_shape_format(data, b1, sizeof b1));
     pl->pre = pl->post = 1;
     pl->width = SF_INTERP_BLOCK;
     for (int k = 0; k < axis; k++) pl->pre *= data->dim[k];
