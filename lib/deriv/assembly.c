@@ -1,13 +1,14 @@
 /* Element assembly (P4).  Symbolic, in O(E k^2) with no triplets and no
- * global sort: the node -> element-entry incidence lists, then one pass over
- * the rows (row i: the union of the nodes of its elements, deduplicated with
- * a marker array, sorted in place; split between threads by row ranges,
- * each written compactly at its own upper-bound offset, then moved into the
- * exact column array; a single part is already in place, see symbolic()).  The same pass writes the slot map,
- * row-relative int32 (a row never has 2^31 columns, so no width case): half
- * the bytes of absolute int64 slots.  The handle keeps the int32
- * connectivity (to find each entry's row) and the map; the incidence lists
- * are temporary.
+ * global sort: the node -> element-entry incidence lists (32-bit entries
+ * below 2^32 element entries), then one pass over the rows (row i: the union
+ * of the nodes of its elements, deduplicated with a stamp array, sorted in
+ * place; split between threads by row ranges, each written compactly at its
+ * own upper-bound offset, then moved into the exact column array; a single
+ * part is already in place, see symbolic()).  The same pass writes the slot
+ * map, row-relative: 16 bits when no row can pass 65536 columns (any mesh;
+ * a quarter of the bytes of absolute int64 slots), else 32 bits.  The handle
+ * keeps the int32 connectivity (to find each entry's row) and the map; the
+ * incidence lists are temporary.
  * Numeric: each thread owns a range of rows (balanced by nonzeros), zeroes
  * it, and walks the element entries in element order adding those of its
  * rows.  Every slot thus sums its terms in sequential element order whatever
@@ -50,6 +51,7 @@ typedef struct incidence_lists {
     int64_t *ptr;
     uint32_t *inc32;
     int64_t *inc64;
+    int64_t most; /* the most element entries naming one node */
 } incidence_lists;
 
 /* Entry t (wide: a constant at every call, so the loops are specialised). */
@@ -70,7 +72,11 @@ static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t
         return sf_last_alloc_status(ctx);
     }
     for (int64_t q = 0; q < nq; q++) ptr[conn[q] + 1]++;
-    for (int64_t i = 0; i < nodes; i++) ptr[i + 1] += ptr[i];
+    il->most = 0;
+    for (int64_t i = 0; i < nodes; i++) {
+        il->most = ptr[i + 1] > il->most ? ptr[i + 1] : il->most;
+        ptr[i + 1] += ptr[i];
+    }
     if (wide)
         for (int64_t q = 0; q < nq; q++) ((int64_t *)list)[ptr[conn[q]]++] = q;
     else
@@ -145,8 +151,8 @@ static void sort_row(int32_t *cols, int64_t n, int32_t *pos) {
  * row-relative map entries of its element entries.  mark holds the stamps
  * and then the positions of this part, nodes int32 each. */
 static inline __attribute__((always_inline)) void
-fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, int32_t *mark,
-          int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
+fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, bool narrow,
+          int32_t *mark, int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
     int64_t nodes = jp->m->rows;
     int32_t *stamp = mark, *pos = mark + nodes;
     for (int64_t j = 0; j < nodes; j++) stamp[j] = -1;
@@ -156,7 +162,10 @@ fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, i
         for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
             int64_t q = inc_at(il, t, wide);
             const int32_t *nodes_e = jp->conn + (q - q % k);
-            for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = pos[nodes_e[b]];
+            if (narrow)
+                for (int64_t b = 0; b < k; b++) jp->map16[q * k + b] = (uint16_t)pos[nodes_e[b]];
+            else
+                for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = pos[nodes_e[b]];
         }
         count[i + 1] = cnt;
         w += cnt;
@@ -178,15 +187,20 @@ static int fill_rows_par(sf_jac_pattern *jp, const incidence_lists *il, int32_t 
         int32_t *mark = marks + 2 * (size_t)t * (size_t)nodes;
         if (t == 0) parts = omp_get_num_threads();
         sf_split_rows(il->ptr, nodes, omp_get_num_threads(), t, &r0, &r1);
+#define FILL(K, WIDE, NARROW) fill_rows(jp, il, K, WIDE, NARROW, mark, r0, r1, count, scratch)
+        bool narrow = jp->map16 != NULL;
         if (il->inc64)
-            fill_rows(jp, il, k, true, mark, r0, r1, count, scratch);
-        else
+            FILL(k, true, narrow);
+        else if (narrow)
             switch (k) {
-            case 3: fill_rows(jp, il, 3, false, mark, r0, r1, count, scratch); break;
-            case 4: fill_rows(jp, il, 4, false, mark, r0, r1, count, scratch); break;
-            case 8: fill_rows(jp, il, 8, false, mark, r0, r1, count, scratch); break;
-            default: fill_rows(jp, il, k, false, mark, r0, r1, count, scratch);
+            case 3: FILL(3, false, true); break;
+            case 4: FILL(4, false, true); break;
+            case 8: FILL(8, false, true); break;
+            default: FILL(k, false, true);
             }
+        else
+            FILL(k, false, false);
+#undef FILL
     }
     return parts;
 }
@@ -238,7 +252,7 @@ static sf_status symbolic(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists
     return a->val ? SF_OK : sf_last_alloc_status(ctx);
 }
 
-/* The handle with its empty CSR matrix and the assembly arrays. */
+/* The handle with its empty CSR matrix and the connectivity array. */
 static sf_status assembly_handle(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                                  sf_jac_pattern **out) {
     sf_mat *m = NULL;
@@ -249,10 +263,21 @@ static sf_status assembly_handle(sf_ctx *ctx, int64_t nodes, int64_t nelem, int 
     jp->nelem = nelem;
     jp->k = k;
     jp->conn = sf_alloc_array(ctx, nq, sizeof *jp->conn, "assembly connectivity");
-    if (jp->conn) jp->map = sf_alloc_array(ctx, nq * (size_t)k, sizeof(int32_t), "assembly slot map");
-    if (jp->map) return SF_OK;
+    if (jp->conn) return SF_OK;
     sf_jac_pattern_free(jp);
     return sf_last_alloc_status(ctx);
+}
+
+/* The slot map, 16-bit when no row can hold more than 65536 columns (a row
+ * has at most nodes columns, and k per element entry naming its node):
+ * half the bytes for the symbolic pass to write and each refill to read. */
+static sf_status slot_map(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists *il) {
+    size_t n = (size_t)(jp->nelem * jp->k * jp->k);
+    if (jp->m->rows <= 65536 || il->most * jp->k <= 65536)
+        jp->map16 = sf_alloc_array(ctx, n, sizeof *jp->map16, "assembly slot map");
+    else
+        jp->map = sf_alloc_array(ctx, n, sizeof *jp->map, "assembly slot map");
+    return jp->map || jp->map16 ? SF_OK : sf_last_alloc_status(ctx);
 }
 
 static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
@@ -271,11 +296,11 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
                                     "assembly marks");
     SF_CHECK_ALLOC(ctx, marks);
     sf_jac_pattern *jp = NULL;
-    incidence_lists il = {NULL, NULL, NULL};
+    incidence_lists il = {NULL, NULL, NULL, 0};
     if (!(st = assembly_handle(ctx, nodes, nelem, k, &jp))) {
         copy_conn(jp->conn, conn, wide, nelem * k);
         if ((st = incidence(ctx, jp->conn, nelem * k, nodes, &il)) ||
-            (st = symbolic(ctx, jp, &il, marks, nt)))
+            (st = slot_map(ctx, jp, &il)) || (st = symbolic(ctx, jp, &il, marks, nt)))
             sf_jac_pattern_free(jp);
     }
     sf_free(ctx, il.ptr);
@@ -299,7 +324,7 @@ sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
 sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
                                const char *fn) {
     if (!jp || (!data && jp->nelem > 0)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
-    if (!jp->map)
+    if (!jp->map && !jp->map16)
         return sf_error(ctx, SF_ERR_ARG, "%s: the handle was not made by sf_assembly_pattern", fn);
     return SF_OK;
 }
@@ -316,7 +341,8 @@ sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t 
 
 /* The numeric assembly of rows [r0, r1) (see the top of the file). */
 static inline __attribute__((always_inline)) void
-refill_rows(const sf_jac_pattern *jp, int64_t k, const double *ke, int64_t r0, int64_t r1) {
+refill_rows(const sf_jac_pattern *jp, int64_t k, bool narrow, const double *ke, int64_t r0,
+            int64_t r1) {
     const int64_t *rowptr = jp->m->u.csr.rowptr;
     double *val = jp->m->u.csr.val;
     memset(val + rowptr[r0], 0, (size_t)(rowptr[r1] - rowptr[r0]) * sizeof *val);
@@ -325,20 +351,22 @@ refill_rows(const sf_jac_pattern *jp, int64_t k, const double *ke, int64_t r0, i
         int64_t i = jp->conn[q];
         if (i < r0 || i >= r1) continue;
         double *v = val + rowptr[i];
-        const int32_t *slot = jp->map + q * k;
         const double *row = ke + q * k;
-        for (int64_t b = 0; b < k; b++) v[slot[b]] += row[b];
+        if (narrow)
+            for (int64_t b = 0; b < k; b++) v[jp->map16[q * k + b]] += row[b];
+        else
+            for (int64_t b = 0; b < k; b++) v[jp->map[q * k + b]] += row[b];
     }
 }
 
 static inline __attribute__((always_inline)) void
-refill(const sf_jac_pattern *jp, int64_t k, const double *ke, int nt) {
+refill(const sf_jac_pattern *jp, int64_t k, bool narrow, const double *ke, int nt) {
     const int64_t *rowptr = jp->m->u.csr.rowptr;
 #pragma omp parallel num_threads(nt)
     {
         int64_t r0, r1;
         sf_split_rows(rowptr, jp->m->rows, omp_get_num_threads(), omp_get_thread_num(), &r0, &r1);
-        refill_rows(jp, k, ke, r0, r1);
+        refill_rows(jp, k, narrow, ke, r0, r1);
     }
 }
 
@@ -347,12 +375,15 @@ sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke) {
     sf_status st = deriv_check_assembly(ctx, jp, ke, "sf_assemble");
     if (st) return st;
     int nt = sf_threads_for(ctx, jp->nelem * jp->k * jp->k);
-    switch (jp->k) {
-    case 3: refill(jp, 3, ke, nt); break;
-    case 4: refill(jp, 4, ke, nt); break;
-    case 8: refill(jp, 8, ke, nt); break;
-    default: refill(jp, jp->k, ke, nt);
-    }
+    if (!jp->map16)
+        refill(jp, jp->k, false, ke, nt);
+    else
+        switch (jp->k) {
+        case 3: refill(jp, 3, true, ke, nt); break;
+        case 4: refill(jp, 4, true, ke, nt); break;
+        case 8: refill(jp, 8, true, ke, nt); break;
+        default: refill(jp, jp->k, true, ke, nt);
+        }
     sf_mat_values_changed(jp->m);
     return SF_OK;
 }

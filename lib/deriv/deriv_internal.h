@@ -26,12 +26,17 @@ struct sf_jac_pattern {
     int64_t nelem;
     int k;
     int32_t *conn;    /* nelem * k node numbers */
-    int32_t *map;     /* nelem * k * k: slot of (e, a, b) minus rowptr[conn[e*k + a]] */
+    /* nelem * k * k: slot of (e, a, b) minus rowptr[conn[e*k + a]], in 16
+     * bits when no row can pass 65536 columns (map16), else 32 (map); exactly
+     * one of the two is set */
+    int32_t *map;
+    uint16_t *map16;
 };
 
 /* The CSR position of element entry (e, a, b) given q = e*k + a. */
 static inline int64_t deriv_assembly_slot(const sf_jac_pattern *jp, int64_t q, int64_t b) {
-    return jp->m->u.csr.rowptr[jp->conn[q]] + jp->map[q * jp->k + b];
+    int64_t at = q * jp->k + b;
+    return jp->m->u.csr.rowptr[jp->conn[q]] + (jp->map16 ? jp->map16[at] : jp->map[at]);
 }
 
 /* SF_ERR_ARG naming fn unless jp was made by sf_assembly_pattern and data

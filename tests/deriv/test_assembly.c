@@ -149,6 +149,46 @@ Test(assembly, refill_threads_bitwise_identical) {
     tu_ctx_done(ctx);
 }
 
+/* A star: element e joins node 0 and node e + 1, so row 0 holds all 70000
+ * columns, past what a 16-bit slot map can address (the 32-bit map is
+ * used).  Every value is known in closed form; 1 and 2 threads agree. */
+Test(assembly, row_of_70000_columns_against_closed_form) {
+    enum { NS = 70000, ES = NS - 1 };
+    sf_ctx *ctx = tu_ctx();
+    int32_t *conn = malloc(2 * ES * sizeof *conn);
+    for (int e = 0; e < ES; e++) conn[2 * e] = 0, conn[2 * e + 1] = e + 1;
+    double *ke = dt_random(4 * ES, 8), sum00 = 0;
+    for (int e = 0; e < ES; e++) sum00 += ke[4 * e];
+    int64_t *rp = malloc((NS + 1) * sizeof *rp), nnz = NS + 2 * (int64_t)ES;
+    int32_t *ci = malloc(nnz * sizeof *ci);
+    double *v = malloc(nnz * sizeof *v), *v1 = malloc(nnz * sizeof *v1);
+    for (int th = 1; th <= 2; th++) {
+        cr_assert_eq(sf_ctx_set_threads(ctx, th), SF_OK);
+        sf_jac_pattern *jp = NULL;
+        cr_assert_eq(sf_assembly_pattern_i32(ctx, NS, ES, 2, conn, &jp), SF_OK, "%s",
+                     sf_ctx_message(ctx));
+        cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
+        const sf_mat *K = sf_jac_pattern_matrix(jp);
+        cr_assert_eq(sf_mat_nnz(K), nnz);
+        cr_assert_eq(sf_mat_export_csr(ctx, K, rp, ci, v), SF_OK);
+        cr_assert_eq(rp[1], NS, "row 0 holds every column");
+        for (int64_t j = 0; j < NS; j++) cr_assert_eq(ci[j], j);
+        cr_assert_float_eq(v[0], sum00, 1e-9);
+        for (int e = 0; e < ES; e++) {
+            int64_t r = e + 1, p = rp[r];
+            cr_assert_eq(v[r], ke[4 * e + 1], "row 0, column %lld", (long long)r);
+            cr_assert_eq(rp[r + 1] - p, 2);
+            cr_assert(ci[p] == 0 && ci[p + 1] == r);
+            cr_assert(v[p] == ke[4 * e + 2] && v[p + 1] == ke[4 * e + 3]);
+        }
+        if (th == 1) memcpy(v1, v, nnz * sizeof *v);
+        else cr_assert_arr_eq(v, v1, nnz * sizeof *v, "1 vs 2 threads");
+        sf_jac_pattern_free(jp);
+    }
+    free(conn), free(ke), free(rp), free(ci), free(v), free(v1);
+    tu_ctx_done(ctx);
+}
+
 static int copy_f(const double *x, double *f, void *user) {
     (void)user;
     memcpy(f, x, 3 * sizeof *x);
