@@ -117,23 +117,44 @@ row_columns(const int32_t *conn, const incidence_lists *il, int64_t k, bool wide
 /* Rows of RANK_MIN < n <= RANK_MAX columns are sorted by ranking. */
 enum { RANK_MIN = 16, RANK_MAX = 64 };
 
-/* Sort the n distinct columns of a row and set pos[] to their positions.  Rows of 17-64 columns (hexahedra: 27) by rank: the position
+/* The rank sort of a row of RANK_MIN < n <= RANK_MAX columns: the position
  * of v is the count of smaller columns, found by branch-free vectorized
- * compares, O(n^2) but without the mispredictions of a comparison sort;
- * shorter (quadrilaterals: 9) and longer rows by insertion sort. */
-static void sort_row(int32_t *cols, int64_t n, int32_t *pos) {
+ * compares, O(n^2) but without the mispredictions of a comparison sort. */
+static inline __attribute__((always_inline)) void rank_sort(int32_t *cols, int64_t n) {
+    /* padded to whole vectors with INT32_MAX, which is never smaller */
+    int32_t in[RANK_MAX] __attribute__((aligned(32)));
+    int64_t n8 = (n + 7) & ~(int64_t)7;
+    memcpy(in, cols, (size_t)n * sizeof *in);
+    for (int64_t q = n; q < n8; q++) in[q] = INT32_MAX;
+    for (int64_t p = 0; p < n; p++) {
+        int32_t v = in[p], r = 0;
+        for (int64_t q = 0; q < n8; q += 8)
+            for (int l = 0; l < 8; l++) r += in[q + l] < v;
+        cols[r] = v;
+    }
+}
+
+static void rank_sort_base(int32_t *cols, int64_t n) { rank_sort(cols, n); }
+
+/* The same compiled for AVX2 where the CPU has it: eight compares per
+ * instruction instead of four (hexahedra: about a third of the pass). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SF_HAVE_AVX2_RANK 1
+__attribute__((target("avx2"))) static void rank_sort_avx2(int32_t *cols, int64_t n) {
+    rank_sort(cols, n);
+}
+#endif
+
+/* Sort the n distinct columns of a row and set pos[] to their positions:
+ * 17-64 columns (hexahedra: 27) by rank_sort, shorter (quadrilaterals: 9)
+ * and longer rows by insertion sort. */
+static void sort_row(int32_t *cols, int64_t n, int32_t *pos, bool avx2) {
     if (n > RANK_MIN && n <= RANK_MAX) {
-        /* padded to whole vectors with INT32_MAX, which is never smaller */
-        int32_t in[RANK_MAX] __attribute__((aligned(32)));
-        int64_t n8 = (n + 7) & ~(int64_t)7;
-        memcpy(in, cols, (size_t)n * sizeof *in);
-        for (int64_t q = n; q < n8; q++) in[q] = INT32_MAX;
-        for (int64_t p = 0; p < n; p++) {
-            int32_t v = in[p], r = 0;
-            for (int64_t q = 0; q < n8; q += 8)
-                for (int l = 0; l < 8; l++) r += in[q + l] < v;
-            cols[r] = v;
-        }
+#if defined(SF_HAVE_AVX2_RANK)
+        if (avx2) rank_sort_avx2(cols, n);
+        else
+#endif
+            rank_sort_base(cols, n);
     } else {
         for (int64_t p = 1; p < n; p++) {
             int32_t v = cols[p];
@@ -142,7 +163,16 @@ static void sort_row(int32_t *cols, int64_t n, int32_t *pos) {
             cols[q] = v;
         }
     }
+    (void)avx2;
     for (int64_t p = 0; p < n; p++) pos[cols[p]] = (int32_t)p;
+}
+
+static bool cpu_has_avx2(void) {
+#if defined(SF_HAVE_AVX2_RANK)
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
 }
 
 /* Rows [r0, r1), written compactly from scratch[ptr[r0] * k] on (the
@@ -155,10 +185,11 @@ fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, b
           int32_t *mark, int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
     int64_t nodes = jp->m->rows;
     int32_t *stamp = mark, *pos = mark + nodes;
+    bool avx2 = cpu_has_avx2();
     for (int64_t j = 0; j < nodes; j++) stamp[j] = -1;
     for (int64_t i = r0, w = il->ptr[r0] * k; i < r1; i++) {
         int64_t cnt = row_columns(jp->conn, il, k, wide, i, stamp, scratch + w);
-        sort_row(scratch + w, cnt, pos);
+        sort_row(scratch + w, cnt, pos, avx2);
         for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
             int64_t q = inc_at(il, t, wide);
             const int32_t *nodes_e = jp->conn + (q - q % k);

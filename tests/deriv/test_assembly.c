@@ -126,6 +126,7 @@ Test(assembly, refill_threads_bitwise_identical) {
     sf_jac_pattern *jp = NULL;
     cr_assert_eq(sf_assembly_pattern(ctx, nodes, EB, KB, conn, &jp), SF_OK);
     cr_assert_eq(sf_assembly_map_export(ctx, jp, map), SF_OK);
+    tu_assert_sorted_csr(ctx, sf_jac_pattern_matrix(jp)); /* rows of 17-64: the rank sort */
     int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
     double *seq = calloc(nnz, sizeof *seq), *one = malloc(nnz * sizeof *one);
     for (int64_t q = 0; q < EB * KB * KB; q++) seq[map[q]] += ke[q];
