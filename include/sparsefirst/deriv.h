@@ -200,7 +200,8 @@ sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
 
 /* Export the slot map: map[(e*k + a)*k + b] (nelem * k * k entries) becomes
  * the CSR position of K[conn[e,a], conn[e,b]].  Converted on demand: the
- * handle keeps it compact (row-relative int32, with the incidence lists). */
+ * handle keeps it compact (row-relative, 16-bit when no row can pass 65536
+ * columns, else 32-bit, with an int32 copy of the connectivity). */
 sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t *map);
 
 /* Numeric assembly: the values of jp become sum of the element matrices ke
