@@ -167,13 +167,11 @@ static void sort_row(int32_t *cols, int64_t n, int32_t *pos, bool avx2) {
     for (int64_t p = 0; p < n; p++) pos[cols[p]] = (int32_t)p;
 }
 
-static bool cpu_has_avx2(void) {
 #if defined(SF_HAVE_AVX2_RANK)
-    return __builtin_cpu_supports("avx2");
+#define CPU_HAS_AVX2() __builtin_cpu_supports("avx2")
 #else
-    return false;
+#define CPU_HAS_AVX2() false
 #endif
-}
 
 /* Rows [r0, r1), written compactly from scratch[ptr[r0] * k] on (the
  * upper bound of what rows before r0 need, so threads never overlap).
@@ -185,7 +183,7 @@ fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, b
           int32_t *mark, int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
     int64_t nodes = jp->m->rows;
     int32_t *stamp = mark, *pos = mark + nodes;
-    bool avx2 = cpu_has_avx2();
+    bool avx2 = CPU_HAS_AVX2();
     for (int64_t j = 0; j < nodes; j++) stamp[j] = -1;
     for (int64_t i = r0, w = il->ptr[r0] * k; i < r1; i++) {
         int64_t cnt = row_columns(jp->conn, il, k, wide, i, stamp, scratch + w);
