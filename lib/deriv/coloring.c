@@ -29,10 +29,10 @@ static sf_status largest_first(sf_ctx *ctx, const sf_jac_pattern *jp, int32_t *o
 /* Smallest-last ordering (Matula-Beck) of the column intersection graph:
  * repeatedly take out a column of least remaining degree and colour in the
  * reverse order of removal.  Finds 5 colours for a 5-point stencil, where
- * largest-first needs 7.  Each column's degree, bucket links and visit mark
- * share one 16-byte record, so touching a neighbour is one cache miss, not
- * four (on random patterns every touch misses).  Workspace: 5 int32 per
- * column. */
+ * largest-first needs 7.  On patterns without locality every neighbour
+ * visit is a cache miss, so each column's degree, bucket links and visit
+ * mark share one 16-byte record (one miss per neighbour, not four), and the
+ * neighbours are gathered in stages with prefetches (see neighbours()). */
 typedef struct slo_node {
     int32_t deg, next, prev, mark;
 } slo_node;
@@ -40,19 +40,34 @@ typedef struct slo_node {
 typedef struct slo {
     slo_node *node;
     int32_t *head; /* head[d]: first column of remaining degree d, or -1 */
+    int32_t *nb;   /* one column's neighbours */
 } slo;
 
-/* Visit each neighbour c of column j (a column sharing a row with it) once. */
-#define FOR_NEIGHBOURS(jp, j, node, c, body)                                                   \
-    for (int64_t q_ = (jp)->colptr[j]; q_ < (jp)->colptr[(j) + 1]; q_++) {                    \
-        int32_t r_ = (jp)->rowind[q_];                                                         \
-        for (int64_t p_ = (jp)->m->u.csr.rowptr[r_]; p_ < (jp)->m->u.csr.rowptr[r_ + 1]; p_++) { \
-            int32_t c = (jp)->m->u.csr.colind[p_];                                             \
-            if (c == (j) || (node)[c].mark == (j)) continue;                                   \
-            (node)[c].mark = (j);                                                              \
-            body                                                                               \
-        }                                                                                      \
+/* The neighbours of column j (columns sharing a row with it, each once, in
+ * row order) into s->nb, marked with j; returns their number.  In stages,
+ * each prefetching what the next reads, so that the misses of a stage (the
+ * row offsets of j's rows, their column indices, the neighbours' records)
+ * overlap instead of following one another. */
+static int64_t neighbours(const sf_jac_pattern *jp, slo *s, int32_t j) {
+    const int64_t *rp = jp->m->u.csr.rowptr;
+    const int32_t *ci = jp->m->u.csr.colind;
+    int64_t q0 = jp->colptr[j], q1 = jp->colptr[j + 1], cnt = 0;
+    for (int64_t q = q0; q < q1; q++) __builtin_prefetch(rp + jp->rowind[q]);
+    for (int64_t q = q0; q < q1; q++) __builtin_prefetch(ci + rp[jp->rowind[q]]);
+    for (int64_t q = q0; q < q1; q++)
+        for (int64_t p = rp[jp->rowind[q]]; p < rp[jp->rowind[q] + 1]; p++) {
+            __builtin_prefetch(s->node + ci[p]);
+            s->nb[cnt++] = ci[p];
+        }
+    int64_t kept = 0;
+    for (int64_t t = 0; t < cnt; t++) {
+        int32_t c = s->nb[t];
+        if (c == j || s->node[c].mark == j) continue;
+        s->node[c].mark = j;
+        s->nb[kept++] = c;
     }
+    return kept;
+}
 
 static void bucket_insert(slo *s, int32_t j) {
     slo_node *v = s->node + j;
@@ -70,38 +85,64 @@ static void bucket_remove(slo *s, int32_t j) {
     if (v->next >= 0) s->node[v->next].prev = v->prev;
 }
 
+/* Take column j out: each remaining neighbour moves one bucket down (their
+ * bucket neighbours' records prefetched first). */
+static void take_out(const sf_jac_pattern *jp, slo *s, int32_t j) {
+    bucket_remove(s, j);
+    s->node[j].deg = -1;
+    int64_t cnt = neighbours(jp, s, j);
+    for (int64_t t = 0; t < cnt; t++) {
+        const slo_node *v = s->node + s->nb[t];
+        if (v->prev >= 0) __builtin_prefetch(s->node + v->prev);
+        if (v->next >= 0) __builtin_prefetch(s->node + v->next);
+    }
+    for (int64_t t = 0; t < cnt; t++) {
+        int32_t c = s->nb[t];
+        if (s->node[c].deg > 0) {
+            bucket_remove(s, c);
+            s->node[c].deg--;
+            bucket_insert(s, c);
+        }
+    }
+}
+
 static void smallest_last(const sf_jac_pattern *jp, slo *s, int32_t *order) {
     int32_t n = (int32_t)jp->m->cols;
     slo_node *node = s->node;
     for (int32_t j = 0; j < n; j++) node[j] = (slo_node){0, -1, -1, -1}, s->head[j] = -1;
-    for (int32_t j = 0; j < n; j++) FOR_NEIGHBOURS(jp, j, node, c, { node[j].deg++; (void)c; })
+    for (int32_t j = 0; j < n; j++) node[j].deg = (int32_t)neighbours(jp, s, j);
     for (int32_t j = 0; j < n; j++) bucket_insert(s, j), node[j].mark = -1;
     int32_t mind = 0;
     for (int32_t t = n - 1; t >= 0; t--) {
         while (s->head[mind] < 0) mind++;
-        int32_t j = s->head[mind];
-        bucket_remove(s, j);
-        order[t] = j;
-        node[j].deg = -1; /* taken out */
-        FOR_NEIGHBOURS(jp, j, node, c, {
-            if (node[c].deg > 0) {
-                bucket_remove(s, c);
-                node[c].deg--;
-                bucket_insert(s, c);
-            }
-        })
+        order[t] = s->head[mind];
+        take_out(jp, s, order[t]);
         mind = mind > 0 ? mind - 1 : 0;
     }
 }
 
+/* Room for one column's neighbours before deduplication: the longest row
+ * times the longest column, at most nnz. */
+static size_t neighbour_room(const sf_jac_pattern *jp) {
+    int64_t maxr = 0, maxc = 0;
+    for (int64_t i = 0; i < jp->m->rows; i++)
+        if (jp->m->u.csr.rowptr[i + 1] - jp->m->u.csr.rowptr[i] > maxr)
+            maxr = jp->m->u.csr.rowptr[i + 1] - jp->m->u.csr.rowptr[i];
+    for (int64_t j = 0; j < jp->m->cols; j++)
+        if (jp->colptr[j + 1] - jp->colptr[j] > maxc) maxc = jp->colptr[j + 1] - jp->colptr[j];
+    return (size_t)(maxr * maxc < jp->m->nnz ? maxr * maxc : jp->m->nnz) + 1;
+}
+
 static sf_status smallest_last_order(sf_ctx *ctx, const sf_jac_pattern *jp, int32_t *order) {
     size_t n = (size_t)jp->m->cols + 1;
-    slo s = {sf_alloc_array(ctx, n, sizeof *s.node, "smallest-last columns"), NULL};
+    slo s = {sf_alloc_array(ctx, n, sizeof *s.node, "smallest-last columns"), NULL, NULL};
     if (s.node) s.head = sf_alloc_array(ctx, n, sizeof *s.head, "smallest-last buckets");
-    sf_status st = s.head ? SF_OK : sf_last_alloc_status(ctx);
+    if (s.head) s.nb = sf_alloc_array(ctx, neighbour_room(jp), sizeof *s.nb, "column neighbours");
+    sf_status st = s.nb ? SF_OK : sf_last_alloc_status(ctx);
     if (!st) smallest_last(jp, &s, order);
     sf_free(ctx, s.node);
     sf_free(ctx, s.head);
+    sf_free(ctx, s.nb);
     return st;
 }
 
