@@ -134,6 +134,27 @@ static void run_gather(void *p) {
     gather_sink = s0 + s1;
 }
 
+/* The same bound for 16 right-hand sides: gather and sum the 16-wide rows
+ * of B along the column indices (128 B per entry), prefetching as the
+ * library does. */
+static void run_gather_rows16(void *p) {
+    run *r = p;
+    const int32_t *ci = r->A->u.csr.colind;
+    int64_t nnz = r->A->nnz, ahead = 24, q = 0;
+    double acc[16] = {0};
+    for (; q < nnz; q++) {
+        if (q + ahead < nnz) {
+            __builtin_prefetch(r->x + 16 * (int64_t)ci[q + ahead]);
+            __builtin_prefetch(r->x + 16 * (int64_t)ci[q + ahead] + 8);
+        }
+        const double *b = r->x + 16 * (int64_t)ci[q];
+        for (int j = 0; j < 16; j++) acc[j] += b[j];
+    }
+    double s = 0;
+    for (int j = 0; j < 16; j++) s += acc[j];
+    gather_sink = s;
+}
+
 static void run_cs(void *p) {
     run *r = p;
     cs_di_gaxpy(r->csc, r->x, r->y);
@@ -248,6 +269,8 @@ static void bench_case(sf_ctx *ctx, const char *cname, const sf_mat *A, int64_t 
         bench_row vs = sf[1];
         vs.impl = "  SpMM 16 vs 16 SpMV";
         bench_print_row(&vs, &loop);
+        bench_row g = timed(cname, "gather-only loop 1t", run_gather_rows16, &r, reps, bytes);
+        bench_print_row(&g, &loop);
         r.layout = SF_COL_MAJOR; /* B and C in Fortran order: one SpMV per column */
         bench_row cm = timed(cname, "sparsefirst 1t col-maj", run_sf, &r, reps, bytes);
         bench_print_row(&cm, &loop);
