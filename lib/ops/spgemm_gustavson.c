@@ -7,16 +7,9 @@
 #include <omp.h>
 #include <stdlib.h>
 
-#include "ops_internal.h"
+#include "spgemm_internal.h"
 
 sf_status sf_spgemm_gustavson(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out);
-
-/* Per-thread workspace: mark[j] = last row that touched column j (+1),
- * acc[j] its partial sum. */
-typedef struct workspace {
-    int64_t *mark;
-    double *acc;
-} workspace;
 
 static int64_t row_count(const sf_mat *A, const sf_mat *B, int64_t i, int64_t *mark) {
     int64_t n = 0;
@@ -53,28 +46,15 @@ static void sort_columns(int32_t *c, int64_t n) {
 
 /* Row i of C into its slots (rowptr already final); the mark uses -(i+1) so
  * the counting pass's marks need no reset. */
-static void row_fill(const sf_mat *A, const sf_mat *B, int64_t i, workspace *w, sf_mat *C) {
-    int64_t start = C->u.csr.rowptr[i], n = 0;
+static void row_fill(const sf_mat *A, const sf_mat *B, int64_t i, sf_spgemm_ws *w, sf_mat *C) {
+    int64_t start = C->u.csr.rowptr[i];
     int32_t *cols = C->u.csr.colind + start;
-    for (int64_t p = A->u.csr.rowptr[i]; p < A->u.csr.rowptr[i + 1]; p++) {
-        int32_t k = A->u.csr.colind[p];
-        double a = A->u.csr.val[p];
-        for (int64_t q = B->u.csr.rowptr[k]; q < B->u.csr.rowptr[k + 1]; q++) {
-            int32_t j = B->u.csr.colind[q];
-            if (w->mark[j] != -(i + 1)) {
-                w->mark[j] = -(i + 1);
-                w->acc[j] = a * B->u.csr.val[q];
-                cols[n++] = j;
-            } else {
-                w->acc[j] += a * B->u.csr.val[q];
-            }
-        }
-    }
+    int64_t n = sf_spgemm_row_scatter(A, B, i, w, cols);
     sort_columns(cols, n);
     for (int64_t q = 0; q < n; q++) C->u.csr.val[start + q] = w->acc[cols[q]];
 }
 
-static void free_workspaces(sf_ctx *ctx, workspace *w, int n) {
+void sf_spgemm_ws_free(sf_ctx *ctx, sf_spgemm_ws *w, int n) {
     for (int t = 0; t < n; t++) {
         sf_free(ctx, w[t].mark);
         sf_free(ctx, w[t].acc);
@@ -82,15 +62,15 @@ static void free_workspaces(sf_ctx *ctx, workspace *w, int n) {
     sf_free(ctx, w);
 }
 
-static workspace *new_workspaces(sf_ctx *ctx, int n, int64_t cols) {
-    workspace *w = sf_calloc(ctx, (size_t)n, sizeof *w, "SpGEMM workspaces");
+sf_spgemm_ws *sf_spgemm_ws_new(sf_ctx *ctx, int n, int64_t cols) {
+    sf_spgemm_ws *w = sf_calloc(ctx, (size_t)n, sizeof *w, "SpGEMM workspaces");
     if (!w) return NULL;
     for (int t = 0; t < n; t++) {
         w[t].mark = sf_calloc(ctx, (size_t)cols, sizeof(int64_t), "SpGEMM column marks");
         w[t].acc = w[t].mark ? sf_alloc_array(ctx, (size_t)cols, sizeof(double), "SpGEMM accumulator")
                              : NULL;
         if (!w[t].acc) {
-            free_workspaces(ctx, w, n);
+            sf_spgemm_ws_free(ctx, w, n);
             return NULL;
         }
     }
@@ -98,7 +78,7 @@ static workspace *new_workspaces(sf_ctx *ctx, int n, int64_t cols) {
 }
 
 /* Pass 1: counts[i + 1] = entries of row i of C, then prefix sums. */
-static sf_status count_rows(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, workspace *w, int nt,
+static sf_status count_rows(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_spgemm_ws *w, int nt,
                             int64_t *counts) {
 #pragma omp parallel num_threads(nt)
     {
@@ -114,9 +94,13 @@ static sf_status count_rows(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, works
     return SF_OK;
 }
 
+int sf_spgemm_threads(sf_ctx *ctx, const sf_mat *A, const sf_mat *B) {
+    return sf_threads_for(ctx, A->nnz + A->rows + B->nnz);
+}
+
 sf_status sf_spgemm_gustavson(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out) {
-    int nt = sf_threads_for(ctx, A->nnz + A->rows + B->nnz);
-    workspace *w = new_workspaces(ctx, nt, B->cols);
+    int nt = sf_spgemm_threads(ctx, A, B);
+    sf_spgemm_ws *w = sf_spgemm_ws_new(ctx, nt, B->cols);
     SF_CHECK_ALLOC(ctx, w);
     int64_t *counts = sf_alloc_array(ctx, (size_t)A->rows + 1, sizeof *counts, "SpGEMM row counts");
     sf_status st = counts ? count_rows(ctx, A, B, w, nt, counts) : sf_last_alloc_status(ctx);
@@ -134,6 +118,6 @@ sf_status sf_spgemm_gustavson(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_
         *out = C;
     }
     sf_free(ctx, counts);
-    free_workspaces(ctx, w, nt);
+    sf_spgemm_ws_free(ctx, w, nt);
     return st;
 }
