@@ -124,11 +124,9 @@ sf_status sf_jac_right_multiply(sf_ctx *ctx, const sf_mat *B, int64_t n, sf_mat 
  * diagonal factors keep the other's pattern.  SF_ERR_SHAPE names both shapes. */
 sf_status sf_jac_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat **J);
 
-/* The values of J = Jg * Jf rewritten in place, J from sf_jac_chain on factors of the same kinds,
- * shapes and patterns; the bits equal a fresh sf_jac_chain.  A diagonal factor allocates nothing;
- * CSR * CSR charges a per-thread workspace of cols(Jf) to ctx and fails with SF_ERR_STRUCTURE,
- * naming the entry, if a term falls outside J's pattern (slots no term reaches get 0).  Other
- * kinds of factor run on a temporary CSR copy.  On failure J is unchanged. */
+/* J = Jg * Jf recomputed in place, J from sf_jac_chain on factors of the same kinds, shapes and
+ * patterns; bits as a fresh product.  No allocation with a diagonal factor; CSR * CSR charges a
+ * per-thread workspace to ctx.  A term outside J's pattern: SF_ERR_STRUCTURE, J unchanged. */
 sf_status sf_jac_chain_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J);
 
 /* ------------------------------------------- pattern once, values many */
