@@ -80,38 +80,46 @@ Test(spmm, spmv_matches_spmm_column) {
 
 /* Rows under 32 entries are summed in stored order by every loop: each
  * column of an SpMM (whatever the width and layout, whichever of the SSE2,
- * AVX and column-by-column loops runs) is bitwise the SpMV of that column. */
+ * AVX, four-column and column-by-column loops runs) is bitwise the SpMV of
+ * that column. */
 static void check_columns_against_spmv(sf_ctx *ctx, const sf_mat *A, int64_t k, sf_layout lay,
                                        uint64_t *s) {
-    double *B = malloc((size_t)(150 * k) * sizeof *B), *C = malloc((size_t)(200 * k) * sizeof *C);
-    double x[150], y[200];
-    for (int64_t i = 0; i < 150 * k; i++) B[i] = tu_uniform(s) - 0.5;
-    sf_dense Bv = sf_dense_view(150, k, lay, SF_REAL, B), Cv = sf_dense_view(200, k, lay, SF_REAL, C);
+    int64_t m = sf_mat_rows(A), n = sf_mat_cols(A);
+    double *B = malloc((size_t)(n * k) * sizeof *B), *C = malloc((size_t)(m * k) * sizeof *C);
+    double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)m * sizeof *y);
+    for (int64_t i = 0; i < n * k; i++) B[i] = tu_uniform(s) - 0.5;
+    sf_dense Bv = sf_dense_view(n, k, lay, SF_REAL, B), Cv = sf_dense_view(m, k, lay, SF_REAL, C);
     cr_assert_eq(sf_spmm(ctx, 1.5, A, SF_OP_NONE, &Bv, 0.0, &Cv), SF_OK);
     bool rm = lay == SF_ROW_MAJOR;
     for (int64_t j = 0; j < k; j++) {
-        for (int64_t l = 0; l < 150; l++) x[l] = rm ? B[l * k + j] : B[j * 150 + l];
+        for (int64_t l = 0; l < n; l++) x[l] = rm ? B[l * k + j] : B[j * n + l];
         cr_assert_eq(sf_spmv(ctx, 1.5, A, SF_OP_NONE, x, 0.0, y), SF_OK);
-        for (int64_t i = 0; i < 200; i++) {
-            double c = rm ? C[i * k + j] : C[j * 200 + i];
+        for (int64_t i = 0; i < m; i++) {
+            double c = rm ? C[i * k + j] : C[j * m + i];
             cr_assert(c == y[i], "layout %d k %lld column %lld row %lld: %.17g vs %.17g", lay,
                       (long long)k, (long long)j, (long long)i, c, y[i]);
         }
     }
-    free(B);
-    free(C);
+    free(B), free(C), free(x), free(y);
 }
 
+/* A banded-looking matrix (every entry within 4096 columns of the
+ * diagonal) and a scattered one (20000 columns), with 1 and 2 threads. */
 Test(spmm, columns_bitwise_equal_spmv_of_each_column) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *A = tu_random_csr(ctx, 200, 150, 0.08, 17);
+    sf_mat *A[2] = {tu_random_csr(ctx, 200, 150, 0.08, 17), tu_random_csr(ctx, 3000, 20000, 0.0005, 18)};
     const int64_t widths[] = {2, 3, 4, 8, 16, 17, 70};
     uint64_t s = 5;
-    for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
-        check_columns_against_spmv(ctx, A, widths[w], SF_ROW_MAJOR, &s);
-        check_columns_against_spmv(ctx, A, widths[w], SF_COL_MAJOR, &s);
-    }
-    sf_mat_free(A);
+    for (int a = 0; a < 2; a++)
+        for (int threads = 1; threads <= 2; threads++) {
+            sf_ctx_set_threads(ctx, threads);
+            for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+                check_columns_against_spmv(ctx, A[a], widths[w], SF_ROW_MAJOR, &s);
+                check_columns_against_spmv(ctx, A[a], widths[w], SF_COL_MAJOR, &s);
+            }
+        }
+    sf_mat_free(A[0]);
+    sf_mat_free(A[1]);
     tu_ctx_done(ctx);
 }
 
