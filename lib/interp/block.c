@@ -62,7 +62,7 @@ static col_check prepare_source(const plan *pl, const double *x, double *xs, boo
     return (col_check){FAULT_NONE, 0, 0};
 }
 
-static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
+col_check prepare_targets(const plan *pl, const double *x, double *xt) {
     for (int64_t k = 0; k < pl->m; k++) {
         double v = x[k];
         if (isnan(v)) return (col_check){FAULT_DST_NAN, k, 0};
@@ -78,7 +78,7 @@ static col_check prepare_targets(const plan *pl, const double *x, double *xt) {
  * loop vectorizes.  A step against the direction is a negative signed
  * difference (the difference of two distinct doubles is never 0); a NaN
  * difference (inf - inf, or a NaN point, flagged on its own) is no step. */
-static int check_sources(const plan *pl, const double *base, int nb, bool *falling) {
+int check_sources(const plan *pl, const double *base, int nb, bool *falling) {
     int64_t n = pl->n, post = pl->post;
     double sgn[SF_INTERP_CHECK_WIDTH], step[SF_INTERP_CHECK_WIDTH], low[SF_INTERP_CHECK_WIDTH],
         nan[SF_INTERP_CHECK_WIDTH];
@@ -106,7 +106,7 @@ static int check_sources(const plan *pl, const double *base, int nb, bool *falli
 }
 
 /* Direction of each of the nb source columns at base, already checked. */
-static void directions(const plan *pl, const double *base, int nb, bool *falling) {
+void directions(const plan *pl, const double *base, int nb, bool *falling) {
     const double *last = base + (pl->n - 1) * pl->post;
     for (int c = 0; c < nb; c++) falling[c] = last[c] < base[c];
 }
@@ -141,23 +141,23 @@ static int64_t copy_shifted(const plan *pl, int32_t *src, double *w, int64_t ste
 #define STORE_I32(to, from) _mm_stream_si128((__m128i *)(to), _mm_loadu_si128((const __m128i *)(from)))
 #endif
 
+void row_out(const plan *pl, int32_t *src, double *w, const int32_t *ts, const double *tw, int nb) {
+#if defined(__x86_64__)
+    if (pl->stream) {
+        STREAM_ROW(int32_t, src, ts, nb, STORE_I32);
+        STREAM_ROW(double, w, tw, nb, STORE_F64);
+        return;
+    }
+#endif
+    memcpy(src, ts, (size_t)nb * sizeof *src);
+    memcpy(w, tw, (size_t)nb * sizeof *w);
+}
+
 /* The tile's nb columns of every level into the weights at i0. */
 static void flush_tile(const plan *pl, const scratch *sc, sf_interp_w *p, int64_t i0, int nb) {
-    for (int64_t k = 0; k < pl->m; k++) {
-        int32_t *src = p->src + i0 + k * pl->post;
-        double *w = p->w + i0 + k * pl->post;
-        const int32_t *ts = sc->tile_src + k * SF_INTERP_BLOCK;
-        const double *tw = sc->tile_w + k * SF_INTERP_BLOCK;
-#if defined(__x86_64__)
-        if (pl->stream) {
-            STREAM_ROW(int32_t, src, ts, nb, STORE_I32);
-            STREAM_ROW(double, w, tw, nb, STORE_F64);
-            continue;
-        }
-#endif
-        memcpy(src, ts, (size_t)nb * sizeof *src);
-        memcpy(w, tw, (size_t)nb * sizeof *w);
-    }
+    for (int64_t k = 0; k < pl->m; k++)
+        row_out(pl, p->src + i0 + k * pl->post, p->w + i0 + k * pl->post,
+                sc->tile_src + k * SF_INTERP_BLOCK, sc->tile_w + k * SF_INTERP_BLOCK, nb);
 }
 
 void block_fence(const plan *pl) {
@@ -186,6 +186,7 @@ static column_src source_of(const plan *pl, const double *base, int c, bool fall
 }
 
 col_check block_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz) {
+    if (pl->levels && p) return levels_build(pl, b, sc, p, nnz);
     int64_t per_a = (pl->post + pl->width - 1) / pl->width, post = pl->post;
     int64_t a = b / per_a, c0 = (b % per_a) * pl->width, col0 = a * post + c0;
     int nb = (int)(post - c0 < pl->width ? post - c0 : pl->width);

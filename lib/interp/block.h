@@ -23,8 +23,10 @@ typedef struct plan {
     column_rule rule;
     bool checked; /* every column passed a check-only run: do not check again */
     bool stream;  /* weights far larger than the caches: tiles leave by streaming stores */
-    int width;    /* columns per block: SF_INTERP_BLOCK, or up to SF_INTERP_CHECK_WIDTH
-                   * for a check-only run (longer runs of each level for the prefetchers) */
+    bool levels;  /* blocks are built level by level (levels.c) */
+    int width;    /* columns per block: SF_INTERP_BLOCK, up to SF_INTERP_CHECK_WIDTH for a
+                   * check-only run (longer runs of each level for the prefetchers), or
+                   * sf_interp_level_width for a level-by-level build */
 } plan;
 
 /* Why a column is bad, and where along it. */
@@ -68,5 +70,28 @@ void block_fence(const plan *pl);
 
 /* Check of the single column col (for the message after a failed build). */
 col_check column_check(const plan *pl, int64_t col, scratch *sc);
+
+/* Direction of the nb (<= SF_INTERP_CHECK_WIDTH) source columns at base and
+ * the first bad one, or nb (check_sources); the direction only, for columns
+ * already checked (directions); one column's m targets checked and copied
+ * to xt in the method's coordinate (prepare_targets). */
+int check_sources(const plan *pl, const double *base, int nb, bool *falling);
+col_check prepare_targets(const plan *pl, const double *x, double *xt);
+void directions(const plan *pl, const double *base, int nb, bool *falling);
+
+/* nb weights of one level from ts, tw (the thread's) to src, w: streaming
+ * stores for the whole cache lines when pl->stream. */
+void row_out(const plan *pl, int32_t *src, double *w, const int32_t *ts, const double *tw, int nb);
+
+/* The level-by-level build (levels.c): per-column source grids, one shared
+ * target grid sorted increasingly, method linear, out-of-range clamp, NaN or
+ * a constant; the same bits as the column walk.  Blocks of
+ * sf_interp_level_width columns (at most SF_INTERP_LEVEL_MAX; 0 turns the
+ * path off: tests set it to compare both paths, never while building). */
+enum { SF_INTERP_LEVEL_MAX = 2048 };
+extern int sf_interp_level_width;
+extern bool sf_interp_level_avx; /* four columns at a time with AVX (tests turn it off) */
+bool levels_fit(const plan *pl);
+col_check levels_build(const plan *pl, int64_t b, scratch *sc, sf_interp_w *p, int64_t *nnz);
 
 #endif

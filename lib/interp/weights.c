@@ -111,6 +111,14 @@ static sf_status check_shapes(sf_ctx *ctx, const char *fn, const sf_shape *xp_sh
     return SF_OK;
 }
 
+/* The level-by-level build when it fits (levels.c), in its wider blocks. */
+static void choose_path(plan *pl) {
+    pl->levels = levels_fit(pl);
+    if (pl->levels)
+        pl->width = sf_interp_level_width < SF_INTERP_LEVEL_MAX ? sf_interp_level_width
+                                                                : SF_INTERP_LEVEL_MAX;
+}
+
 /* Threads for the plan, and its workspace: NULL when it fits on the stack;
  * false (message set) if the allocation failed. */
 static bool workspace(sf_ctx *ctx, const plan *pl, int *threads, double **heap) {
@@ -166,6 +174,7 @@ sf_status sf_interp_weights(sf_ctx *ctx, const double *xp, const sf_shape *xp_sh
     sf_status st = check_shapes(ctx, "sf_interp_weights", xp_shape, xnew_shape, data_shape, axis,
                                 &pl);
     if (st) return st;
+    choose_path(&pl);
     return build(ctx, &pl, data_shape, axis, W);
 }
 
@@ -205,6 +214,7 @@ sf_status sf_interp_weights_update(sf_ctx *ctx, sf_mat *W, const double *xp,
                .rule = {(sf_interp_method)p->method, (sf_interp_extrap)p->extrapolate, p->fill}};
     sf_status st = check_shapes(ctx, fn, xp_shape, xnew_shape, &p->data_shape, p->axis, &pl);
     if (st) return st;
+    choose_path(&pl);
     if (pl.m != p->out_shape.dim[p->axis]) {
         char b1[160], b2[160];
         return sf_error(ctx, SF_ERR_SHAPE,
