@@ -201,20 +201,21 @@ Test(apply, threads_and_fields_bitwise_equal) {
     free(b.x), free(b.t);
 }
 
-/* Several fields go through tiles of decoded weights (4096 columns wide, so
- * 4100 columns make a partial tile); with NaN and inf in the fields, clamped
- * one-term outputs and fill outputs (constant), they equal single applies
- * bit for bit, for 1 and 2 threads. */
-Test(apply, tiled_fields_equal_single_applies) {
-    enum { POST = 4100, N = 5, M = 7, NF = 4 };
-    sf_shape data = {3, {2, N, POST}}, xs = {1, {N}}, ts = {1, {M}};
+/* Several fields in one call against single applies, bit for bit, for 1 and
+ * 2 threads, clamped (one-term outputs at the ends) and constant (fill
+ * outputs): shared coordinates, so rows of two-term outputs with contiguous
+ * sources are applied from W and the others decoded; NaN and inf in fields. */
+static void fields_equal_single_applies(int64_t post) {
+    enum { N = 5, M = 7, NF = 4 };
+    sf_shape data = {3, {2, N, post}}, xs = {1, {N}}, ts = {1, {M}};
     const double x[N] = {0, 1, 2, 3, 4}, t[M] = {-1, 0, 0.5, 1.25, 2.5, 4, 5};
-    double *f[NF], *many[NF], *one = malloc(2 * M * POST * sizeof(double));
+    size_t out_bytes = (size_t)(2 * M * post) * sizeof(double);
+    double *f[NF], *many[NF], *one = malloc(out_bytes);
     for (int q = 0; q < NF; q++) {
-        f[q] = random_vec(2 * N * POST, 40 + (uint64_t)q);
-        many[q] = malloc(2 * M * POST * sizeof(double));
+        f[q] = random_vec(2 * N * post, 40 + (uint64_t)q);
+        many[q] = malloc(out_bytes);
     }
-    f[1][N * POST + 3] = NAN, f[2][POST + 7] = INFINITY, f[3][4 * POST] = -INFINITY;
+    f[1][N * post + 3] = NAN, f[2][post + 7] = INFINITY, f[3][4 * post] = -INFINITY;
     for (int e = 0; e < 2; e++)
         for (int th = 1; th <= 2; th++) {
             sf_ctx *ctx = tu_ctx();
@@ -227,7 +228,7 @@ Test(apply, tiled_fields_equal_single_applies) {
             for (int q = 0; q < NF; q++) {
                 const double *fs[1] = {f[q]};
                 cr_assert_eq(sf_interp_apply(ctx, W, 1, fs, &one), SF_OK);
-                cr_assert_arr_eq(one, many[q], 2 * M * POST * sizeof(double), "field %d", q);
+                cr_assert_arr_eq(one, many[q], out_bytes, "post %lld, field %d", (long long)post, q);
             }
             sf_mat_free(W);
             tu_ctx_done(ctx);
@@ -235,3 +236,10 @@ Test(apply, tiled_fields_equal_single_applies) {
     for (int q = 0; q < NF; q++) free(f[q]), free(many[q]);
     free(one);
 }
+
+/* Tiles are 4096 columns wide, so 4100 columns make a partial tile. */
+Test(apply, tiled_fields_equal_single_applies) { fields_equal_single_applies(4100); }
+
+/* Outputs over 8 MB are written with streaming stores; an odd row length
+ * starts every other row off the 16-byte alignment of the vector loops. */
+Test(apply, streamed_fields_equal_single_applies) { fields_equal_single_applies(75001); }
