@@ -159,11 +159,18 @@ static void tile_box(const tiling *t, int64_t q, int64_t *first, int64_t *nk, in
     *first = (a * t->m + k0) * t->post + c0;
 }
 
-/* Sources src[0..n) are s, s + 1, ... with s >= 0: two-term outputs on contiguous rows. */
+/* Sources src[0..n) are s, s + 1, ... with s >= 0: two-term outputs on
+ * contiguous rows.  Checked in blocks: a vector loop each, and a row of
+ * gathers is left after its first block. */
 static bool two_term_run(const int32_t *src, int64_t n) {
-    bool run = src[0] >= 0;
-    for (int64_t c = 0; c < n; c++) run &= src[c] == (int64_t)src[0] + c;
-    return run;
+    if (src[0] < 0) return false;
+    uint32_t s = (uint32_t)src[0];
+    for (int64_t c0 = 0; c0 < n; c0 += 64) {
+        bool run = true;
+        for (int64_t c = c0; c < n && c < c0 + 64; c++) run &= (uint32_t)src[c] == s + (uint32_t)c;
+        if (!run) return false;
+    }
+    return true;
 }
 
 /* The tile's outputs into d, row after row; false if some need the general loop. */

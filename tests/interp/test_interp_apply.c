@@ -203,12 +203,17 @@ Test(apply, threads_and_fields_bitwise_equal) {
 
 /* Several fields in one call against single applies, bit for bit, for 1 and
  * 2 threads, clamped (one-term outputs at the ends) and constant (fill
- * outputs): shared coordinates, so rows of two-term outputs with contiguous
- * sources are applied from W and the others decoded; NaN and inf in fields. */
-static void fields_equal_single_applies(int64_t post) {
+ * outputs), NaN and inf in fields.  Rows of two-term outputs with contiguous
+ * sources are applied from W, the others decoded: with odd >= 0, column odd
+ * has its own grid, which breaks its level of 1.25 there. */
+static void fields_equal_single_applies(int64_t post, int64_t odd) {
     enum { N = 5, M = 7, NF = 4 };
-    sf_shape data = {3, {2, N, post}}, xs = {1, {N}}, ts = {1, {M}};
-    const double x[N] = {0, 1, 2, 3, 4}, t[M] = {-1, 0, 0.5, 1.25, 2.5, 4, 5};
+    sf_shape data = {3, {2, N, post}}, xs = odd < 0 ? (sf_shape){1, {N}} : data, ts = {1, {M}};
+    const double t[M] = {-1, 0, 0.5, 1.25, 2.5, 4, 5};
+    double *x = malloc((size_t)(2 * N * post) * sizeof(double));
+    for (int64_t i = 0; i < (odd < 0 ? N : 2 * N * post); i++)
+        x[i] = (double)(odd < 0 ? i : (i / post) % N);
+    if (odd >= 0) x[post + odd] = 1.5; /* 1.25 in [0, 1.5) instead of [1, 2) */
     size_t out_bytes = (size_t)(2 * M * post) * sizeof(double);
     double *f[NF], *many[NF], *one = malloc(out_bytes);
     for (int q = 0; q < NF; q++) {
@@ -234,12 +239,16 @@ static void fields_equal_single_applies(int64_t post) {
             tu_ctx_done(ctx);
         }
     for (int q = 0; q < NF; q++) free(f[q]), free(many[q]);
-    free(one);
+    free(one), free(x);
 }
 
 /* Tiles are 4096 columns wide, so 4100 columns make a partial tile. */
-Test(apply, tiled_fields_equal_single_applies) { fields_equal_single_applies(4100); }
+Test(apply, tiled_fields_equal_single_applies) {
+    fields_equal_single_applies(4100, -1);
+    fields_equal_single_applies(4100, 100); /* broken after the first 64 columns */
+    fields_equal_single_applies(4100, 4097);
+}
 
 /* Outputs over 8 MB are written with streaming stores; an odd row length
  * starts every other row off the 16-byte alignment of the vector loops. */
-Test(apply, streamed_fields_equal_single_applies) { fields_equal_single_applies(75001); }
+Test(apply, streamed_fields_equal_single_applies) { fields_equal_single_applies(75001, -1); }
