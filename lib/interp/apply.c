@@ -160,8 +160,8 @@ static void tile_box(const tiling *t, int64_t q, int64_t *first, int64_t *nk, in
 }
 
 /* Sources src[0..n) are s, s + 1, ... with s >= 0: two-term outputs on
- * contiguous rows.  Checked in blocks: a vector loop each, and a row of
- * gathers is left after its first block. */
+ * contiguous rows.  Checked in blocks of 64 with no branch inside, so a row
+ * of gathers is left after its first block. */
 static bool two_term_run(const int32_t *src, int64_t n) {
     if (src[0] < 0) return false;
     uint32_t s = (uint32_t)src[0];
