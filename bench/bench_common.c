@@ -17,6 +17,11 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static double median_of(double *t, int n) {
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
 /* Calls per sample so that one sample lasts at least this long: a single
  * call of a few microseconds is below the clock's and the scheduler's noise
  * (watt_2's SpMV moved between 0.66x and 1.46x CXSparse from run to run). */
@@ -42,10 +47,25 @@ double bench_median_time(bench_fn fn, void *arg, int reps) {
         for (int c = 0; c < calls; c++) fn(arg);
         t[r] = (bench_now() - t0) / calls;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    double med = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
+    double med = median_of(t, reps);
     free(t);
     return med;
+}
+
+void bench_paired_medians(bench_fn fa, void *arga, bench_fn fb, void *argb, int reps, double *ma,
+                          double *mb, double *ratio) {
+    if (reps < 1) reps = 1;
+    double *t = malloc(3 * (size_t)reps * sizeof *t), *ta = t, *tb = t + reps, *r = t + 2 * reps;
+    fa(arga), fb(argb); /* warm-up */
+    for (int q = 0; q < reps; q++) {
+        double t0 = bench_now();
+        fa(arga);
+        double t1 = bench_now();
+        fb(argb);
+        ta[q] = t1 - t0, tb[q] = bench_now() - t1, r[q] = ta[q] / tb[q];
+    }
+    *ma = median_of(ta, reps), *mb = median_of(tb, reps), *ratio = median_of(r, reps);
+    free(t);
 }
 
 double bench_stream_triad_gbs(size_t n, int threads) {

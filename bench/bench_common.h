@@ -15,6 +15,12 @@ double bench_now(void);
  * calls shorter than 1 ms are timed in batches lasting >= 1 ms (reps >= 1). */
 double bench_median_time(bench_fn fn, void *arg, int reps);
 
+/* Two functions timed alternately (a, b, a, b, ...) after a warm-up of
+ * each: their median times, and the median of the per-round ratios
+ * time(a) / time(b), which a slow moment of the host hits on both sides. */
+void bench_paired_medians(bench_fn fa, void *arga, bench_fn fb, void *argb, int reps, double *ma,
+                          double *mb, double *ratio);
+
 /* STREAM triad a[i] = b[i] + s*c[i] over n doubles with `threads` threads:
  * best GB/s of a few repetitions, counting 24 bytes per element. */
 double bench_stream_triad_gbs(size_t n, int threads);
