@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 sf_ctx *tu_ctx(void) {
     sf_ctx *ctx = NULL;
@@ -64,6 +65,29 @@ void tu_assert_sorted_csr(sf_ctx *ctx, const sf_mat *m) {
         for (int64_t p = rp[i] + 1; p < rp[i + 1]; p++) cr_assert_lt(ci[p - 1], ci[p]);
     free(rp);
     free(ci);
+}
+
+tu_csr tu_export_csr(sf_ctx *ctx, const sf_mat *m) {
+    tu_csr c = {sf_mat_nnz(m), sf_mat_rows(m), NULL, NULL, NULL};
+    c.rowptr = malloc((size_t)(c.rows + 1) * sizeof *c.rowptr);
+    c.colind = malloc((size_t)(c.nnz + 1) * sizeof *c.colind);
+    c.val = malloc((size_t)(c.nnz + 1) * sizeof *c.val);
+    cr_assert_eq(sf_mat_export_csr(ctx, m, c.rowptr, c.colind, c.val), SF_OK);
+    return c;
+}
+
+void tu_csr_free(tu_csr *c) { free(c->rowptr), free(c->colind), free(c->val); }
+
+void tu_assert_same_bits(sf_ctx *ctx, const sf_mat *got, const sf_mat *want) {
+    cr_assert_eq(sf_mat_kind(got), sf_mat_kind(want));
+    cr_assert_eq(sf_mat_rows(got), sf_mat_rows(want));
+    cr_assert_eq(sf_mat_cols(got), sf_mat_cols(want));
+    cr_assert_eq(sf_mat_nnz(got), sf_mat_nnz(want));
+    tu_csr g = tu_export_csr(ctx, got), w = tu_export_csr(ctx, want);
+    cr_assert(!memcmp(g.rowptr, w.rowptr, (size_t)(g.rows + 1) * sizeof *g.rowptr));
+    cr_assert(!memcmp(g.colind, w.colind, (size_t)g.nnz * sizeof *g.colind));
+    cr_assert(!memcmp(g.val, w.val, (size_t)g.nnz * sizeof *g.val), "values differ in bits");
+    tu_csr_free(&g), tu_csr_free(&w);
 }
 
 double *tu_dense_product(const double *a, const double *b, int64_t m, int64_t k, int64_t n) {

@@ -27,6 +27,18 @@ double *tu_dense_of(sf_ctx *ctx, const sf_mat *m); /* malloc'ed, caller frees */
  * columns in every row (sorted, no duplicates). */
 void tu_assert_sorted_csr(sf_ctx *ctx, const sf_mat *m);
 
+/* m's CSR arrays exported into malloc'ed buffers (room for nnz = 0). */
+typedef struct tu_csr {
+    int64_t nnz, rows, *rowptr;
+    int32_t *colind;
+    double *val;
+} tu_csr;
+tu_csr tu_export_csr(sf_ctx *ctx, const sf_mat *m);
+void tu_csr_free(tu_csr *c);
+
+/* Assert that got and want have the same kind, shape, pattern and value bits. */
+void tu_assert_same_bits(sf_ctx *ctx, const sf_mat *got, const sf_mat *want);
+
 /* Naive dense product of row-major a (m x k) and b (k x n); malloc'ed. */
 double *tu_dense_product(const double *a, const double *b, int64_t m, int64_t k, int64_t n);
 

@@ -7,41 +7,10 @@
 #include "deriv_testutil.h"
 
 /* The sorted CSR arrays of a handle (malloc'ed), for bitwise comparisons. */
-typedef struct csr_copy {
-    int64_t nnz, rows, *rowptr;
-    int32_t *colind;
-    double *val;
-} csr_copy;
-
-static csr_copy exported(sf_ctx *ctx, const sf_mat *m) {
-    csr_copy c = {sf_mat_nnz(m), sf_mat_rows(m), NULL, NULL, NULL};
-    c.rowptr = malloc((size_t)(c.rows + 1) * sizeof *c.rowptr);
-    c.colind = malloc((size_t)(c.nnz + 1) * sizeof *c.colind);
-    c.val = malloc((size_t)(c.nnz + 1) * sizeof *c.val);
-    cr_assert_eq(sf_mat_export_csr(ctx, m, c.rowptr, c.colind, c.val), SF_OK);
-    return c;
-}
-
-static void csr_copy_free(csr_copy *c) {
-    free(c->rowptr), free(c->colind), free(c->val);
-}
-
-static void assert_same_bits(sf_ctx *ctx, const sf_mat *got, const sf_mat *want) {
-    cr_assert_eq(sf_mat_kind(got), sf_mat_kind(want));
-    cr_assert_eq(sf_mat_rows(got), sf_mat_rows(want));
-    cr_assert_eq(sf_mat_cols(got), sf_mat_cols(want));
-    cr_assert_eq(sf_mat_nnz(got), sf_mat_nnz(want));
-    csr_copy g = exported(ctx, got), w = exported(ctx, want);
-    cr_assert(!memcmp(g.rowptr, w.rowptr, (size_t)(g.rows + 1) * sizeof *g.rowptr));
-    cr_assert(!memcmp(g.colind, w.colind, (size_t)g.nnz * sizeof *g.colind));
-    cr_assert(!memcmp(g.val, w.val, (size_t)g.nnz * sizeof *g.val), "values differ in bits");
-    csr_copy_free(&g), csr_copy_free(&w);
-}
-
 /* A handle of m's kind and pattern with new random values (a few exact
  * zeros and negative values among them). */
 static sf_mat *revalued(sf_ctx *ctx, const sf_mat *m, uint64_t seed) {
-    csr_copy c = exported(ctx, m);
+    tu_csr c = tu_export_csr(ctx, m);
     for (int64_t p = 0; p < c.nnz; p++) c.val[p] = p % 17 == 3 ? 0.0 : tu_uniform(&seed);
     sf_mat *out = NULL;
     if (sf_mat_kind(m) == SF_DIAG) {
@@ -53,7 +22,7 @@ static sf_mat *revalued(sf_ctx *ctx, const sf_mat *m, uint64_t seed) {
                                      SF_CSR_STRICT, &out), SF_OK, "%s", sf_ctx_message(ctx));
         free(col);
     }
-    csr_copy_free(&c);
+    tu_csr_free(&c);
     return out;
 }
 
@@ -72,7 +41,7 @@ static void check_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf) {
     cr_assert_eq(sf_jac_chain(ctx, Jg, Jf, &J), SF_OK, "%s", sf_ctx_message(ctx));
     cr_assert_eq(sf_jac_chain_update(ctx, g1, f1, J), SF_OK, "%s", sf_ctx_message(ctx));
     cr_assert_eq(sf_jac_chain(ctx, g1, f1, &fresh), SF_OK);
-    assert_same_bits(ctx, J, fresh);
+    tu_assert_same_bits(ctx, J, fresh);
     sf_mat_free(J), sf_mat_free(fresh), sf_mat_free(g1), sf_mat_free(f1);
 }
 
@@ -148,13 +117,13 @@ Test(chain_update, drops_cached_transpose) {
 /* The update fails with st and message msg, J's values unchanged. */
 static void check_rejected(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J,
                            sf_status st, const char *msg) {
-    csr_copy before = exported(ctx, J);
+    tu_csr before = tu_export_csr(ctx, J);
     cr_assert_eq(sf_jac_chain_update(ctx, Jg, Jf, J), st, "%s", sf_ctx_message(ctx));
     cr_assert_str_eq(sf_ctx_message(ctx), msg);
-    csr_copy after = exported(ctx, J);
+    tu_csr after = tu_export_csr(ctx, J);
     cr_assert(!memcmp(before.val, after.val, (size_t)before.nnz * sizeof *before.val),
               "J unchanged");
-    csr_copy_free(&before), csr_copy_free(&after);
+    tu_csr_free(&before), tu_csr_free(&after);
 }
 
 /* J from sf_jac_chain(g0, f0), then rejected as the product of g and f. */

@@ -188,10 +188,10 @@ Test(spmm, scattered_large_operand_exact) {
     sf_ctx *ctx = tu_ctx();
     enum { M = 5000, N = 600000 };
     sf_mat *A = tu_random_csr(ctx, M, N, 10.0 / N, 21);
-    int64_t nnz = sf_mat_nnz(A), *rp = malloc((M + 1) * sizeof *rp);
-    int32_t *ci = malloc((size_t)nnz * sizeof *ci);
-    double *v = malloc((size_t)nnz * sizeof *v);
-    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
+    tu_csr a = tu_export_csr(ctx, A);
+    const int64_t *rp = a.rowptr;
+    const int32_t *ci = a.colind;
+    const double *v = a.val;
     for (int64_t k = 1; k <= 3; k += 2) {
         sf_dense B = ot_view(N, k, SF_ROW_MAJOR, SF_REAL, 0, 5);
         double *want = malloc((size_t)(M * k) * sizeof *want), *got = malloc((size_t)(M * k) * sizeof *got);
@@ -211,7 +211,7 @@ Test(spmm, scattered_large_operand_exact) {
         free(want), free(got);
         ot_view_free(&B);
     }
-    free(rp), free(ci), free(v);
+    tu_csr_free(&a);
     sf_mat_free(A);
     tu_ctx_done(ctx);
 }

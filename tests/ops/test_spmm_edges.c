@@ -216,18 +216,15 @@ static double row_dot(const int64_t *rp, const int32_t *ci, const double *v, con
  * sf_spmm, against naive row sums in that order: bitwise equal.  With
  * beta = 0, y starts as NaN and must be ignored. */
 static void check_spmv_exact(sf_ctx *ctx, const sf_mat *A, int64_t st, double beta) {
-    int64_t m = sf_mat_rows(A), n = sf_mat_cols(A), nnz = sf_mat_nnz(A);
-    int64_t *rp = malloc((size_t)(m + 1) * sizeof *rp);
-    int32_t *ci = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *ci);
-    double *v = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *v);
+    int64_t m = sf_mat_rows(A), n = sf_mat_cols(A);
+    tu_csr a = tu_export_csr(ctx, A);
     double *x = malloc((size_t)(n * st) * sizeof *x), *y = malloc((size_t)(m * st) * sizeof *y);
     double *want = malloc((size_t)m * sizeof *want), alpha = 1.5;
-    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
     uint64_t s = 7;
     for (int64_t q = 0; q < n * st; q++) x[q] = tu_uniform(&s);
     for (int64_t i = 0; i < m; i++) {
         y[i * st] = beta == 0.0 ? NAN : tu_uniform(&s);
-        double dot = row_dot(rp, ci, v, x, st, i);
+        double dot = row_dot(a.rowptr, a.colind, a.val, x, st, i);
         want[i] = beta == 0.0 ? alpha * dot : alpha * dot + beta * y[i * st];
     }
     sf_dense X = sf_dense_view(n, 1, SF_ROW_MAJOR, SF_REAL, x);
@@ -237,7 +234,8 @@ static void check_spmv_exact(sf_ctx *ctx, const sf_mat *A, int64_t st, double be
     for (int64_t i = 0; i < m; i++)
         cr_assert(memcmp(&y[i * st], &want[i], sizeof *y) == 0, "row %lld: %.17g vs %.17g",
                   (long long)i, y[i * st], want[i]);
-    free(rp), free(ci), free(v), free(x), free(y), free(want);
+    tu_csr_free(&a);
+    free(x), free(y), free(want);
 }
 
 /* Each SpMV loop: with and without prefetch (a scattered pattern over an x
@@ -296,13 +294,10 @@ Test(spmm_edges, large_output_streamed_exact) {
     sf_ctx *ctx = tu_ctx();
     enum { M = 700000, N = 2000 };
     sf_mat *A = tu_random_csr(ctx, M, N, 3.0 / N, 6);
-    int64_t nnz = sf_mat_nnz(A), *rp = malloc((M + 1) * sizeof *rp);
-    int32_t *ci = malloc((size_t)nnz * sizeof *ci);
-    double *v = malloc((size_t)nnz * sizeof *v);
-    cr_assert_eq(sf_mat_export_csr(ctx, A, rp, ci, v), SF_OK);
-    check_large_c(ctx, A, rp, ci, v, 16, 16);
-    check_large_c(ctx, A, rp, ci, v, 5, 6);
-    free(rp), free(ci), free(v);
+    tu_csr a = tu_export_csr(ctx, A);
+    check_large_c(ctx, A, a.rowptr, a.colind, a.val, 16, 16);
+    check_large_c(ctx, A, a.rowptr, a.colind, a.val, 5, 6);
+    tu_csr_free(&a);
     sf_mat_free(A);
     tu_ctx_done(ctx);
 }
