@@ -41,46 +41,44 @@ static inline void put_fence(bool stream) { (void)stream; }
  * one call / 8 single calls went from 1.13-1.31x to 1.33-1.51x; the heads
  * of the next field's runs, prefetched too, add about 0.05x). */
 enum { PF = 256 };
-static void put_run(double *o, const double *a, const double *b, const double *x,
-                    const double *y, int64_t n, bool stream) {
+/* With `complement`, b is not read: b[c] = 1 - a[c] (the same bits as the
+ * decoded b).  Always inlined, so the flag is a constant in each caller. */
+static inline __attribute__((always_inline)) void run_body(double *o, const double *a,
+                                                           const double *b, const double *x,
+                                                           const double *y, int64_t n,
+                                                           bool stream, bool complement) {
     int64_t c = 0;
+#define B_AT(c) (complement ? 1.0 - a[c] : b[c])
 #if defined(__x86_64__)
     if (stream) {
-        if (n > 0 && ((uintptr_t)o & 15)) put(o, a[0] * x[0] + b[0] * y[0], true), c = 1;
-        for (; c + 1 < n; c += 2) {
-            if (!((c >> 1) & 3) && c + PF < n) /* once per 64-byte line */
-                __builtin_prefetch(x + c + PF), __builtin_prefetch(y + c + PF);
-            __m128d v = _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(a + c), _mm_loadu_pd(x + c)),
-                                   _mm_mul_pd(_mm_loadu_pd(b + c), _mm_loadu_pd(y + c)));
-            _mm_stream_pd(o + c, v);
-        }
-    }
-#endif
-    for (; c < n; c++) put(&o[c], a[c] * x[c] + b[c] * y[c], stream);
-}
-
-/* put_run with a = w, b = 1 - w (the same bits as decoded) for a row of
- * two-term outputs with contiguous sources, the weights read straight from W:
- * decoding such a row would cost more than the row itself (one call on
- * 8 fields, interleaved with the decoded form: 1.31 -> 1.53-1.56x 8 singles). */
-static void put_run_w(double *o, const double *w, const double *x, const double *y, int64_t n,
-                      bool stream) {
-    int64_t c = 0;
-#if defined(__x86_64__)
-    if (stream) {
-        if (n > 0 && ((uintptr_t)o & 15)) put(o, w[0] * x[0] + (1.0 - w[0]) * y[0], true), c = 1;
+        if (n > 0 && ((uintptr_t)o & 15)) put(o, a[0] * x[0] + B_AT(0) * y[0], true), c = 1;
         const __m128d one = _mm_set1_pd(1.0);
         for (; c + 1 < n; c += 2) {
             if (!((c >> 1) & 3) && c + PF < n) /* once per 64-byte line */
                 __builtin_prefetch(x + c + PF), __builtin_prefetch(y + c + PF);
-            __m128d wv = _mm_loadu_pd(w + c);
-            __m128d v = _mm_add_pd(_mm_mul_pd(wv, _mm_loadu_pd(x + c)),
-                                   _mm_mul_pd(_mm_sub_pd(one, wv), _mm_loadu_pd(y + c)));
-            _mm_stream_pd(o + c, v);
+            __m128d av = _mm_loadu_pd(a + c);
+            __m128d bv = complement ? _mm_sub_pd(one, av) : _mm_loadu_pd(b + c);
+            _mm_stream_pd(o + c, _mm_add_pd(_mm_mul_pd(av, _mm_loadu_pd(x + c)),
+                                            _mm_mul_pd(bv, _mm_loadu_pd(y + c))));
         }
     }
 #endif
-    for (; c < n; c++) put(&o[c], w[c] * x[c] + (1.0 - w[c]) * y[c], stream);
+    for (; c < n; c++) put(&o[c], a[c] * x[c] + B_AT(c) * y[c], stream);
+#undef B_AT
+}
+
+static void put_run(double *o, const double *a, const double *b, const double *x,
+                    const double *y, int64_t n, bool stream) {
+    run_body(o, a, b, x, y, n, stream, false);
+}
+
+/* put_run with a = w, b = 1 - w for a row of two-term outputs with
+ * contiguous sources, the weights read straight from W: decoding such a row
+ * would cost more than the row itself (one call on 8 fields, interleaved with
+ * the decoded form: 1.31 -> 1.53-1.56x 8 singles). */
+static void put_run_w(double *o, const double *w, const double *x, const double *y, int64_t n,
+                      bool stream) {
+    run_body(o, w, NULL, x, y, n, stream, true);
 }
 
 /* The first PF doubles of a run of x and y, which put_run does not prefetch:
