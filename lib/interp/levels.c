@@ -54,21 +54,12 @@ static inline int64_t edge(const level_row *L, const column_rule *r, int c, bool
 }
 
 /* Target v on point t or where the ratio is not strictly inside (0, 1):
- * column.c's inside() and two() for method linear. */
+ * column.c's inside() and two() for method linear.  Here x[t] <= v < x[t+1],
+ * so the ratio is 0 (v on x[t], or rounded) or rounds to 1: one point. */
 static int64_t single(const level_row *L, int c, bool f, double v, double lo, double hi,
                       int64_t t) {
-    int64_t n = L->n, u = t;
-    if (v != lo) {
-        double r = (v - lo) / (hi - lo);
-        r = r < 1.0 ? r : 1.0;
-        if (r != 0.0 && r != 1.0) { /* not reached from level(): kept for the bits of two() */
-            L->ts[c] = (int32_t)(L->s0 + c + (f ? n - 2 - t : t) * L->post);
-            L->tw[c] = f ? 1.0 - (1.0 - r) : 1.0 - r;
-            return 2;
-        }
-        u = r == 1.0 ? t + 1 : t;
-    }
-    L->ts[c] = SF_INTERP_ONE(L->s0 + c + at_level(n, f, u) * L->post), L->tw[c] = 1.0;
+    int64_t u = v != lo && !((v - lo) / (hi - lo) < 1.0) ? t + 1 : t;
+    L->ts[c] = SF_INTERP_ONE(L->s0 + c + at_level(L->n, f, u) * L->post), L->tw[c] = 1.0;
     return 1;
 }
 
