@@ -66,7 +66,11 @@ void sf_mat_free(sf_mat *m);
 
 /* Queries (never fail; a NULL handle gives 0). nnz counts stored entries: a
  * diagonal of n stores n, a selection its pairs. bytes counts everything the
- * handle holds, cached analyses included. */
+ * handle holds, cached analyses included.  A product diag * CSR or CSR * diag
+ * shares its CSR factor's row offsets and column indices (charged once to the
+ * context, freed with the last handle using them); bytes counts them in full
+ * in each such handle, so it does not change when a sharer is freed and the
+ * sum over sharing handles exceeds the context's bytes in use. */
 int64_t sf_mat_rows(const sf_mat *m);
 int64_t sf_mat_cols(const sf_mat *m);
 int64_t sf_mat_nnz(const sf_mat *m);

@@ -29,8 +29,9 @@ sf_status sf_spmv(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const do
                   double beta, double *y);
 
 /* C = A * B for two handles (SpGEMM).  diag * diag stays diagonal, diag * CSR
- * and CSR * diag keep the CSR pattern and only scale; the result has sorted
- * rows. */
+ * and CSR * diag keep the CSR pattern and only scale: with a CSR factor of the
+ * same context the result shares its pattern and allocates only its values
+ * (see sf_mat_bytes).  The result has sorted rows. */
 sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat **out);
 
 /* G = B^H * D * B (real: B^T * D * B) for a square handle D (r x r), B r x k

@@ -1,7 +1,7 @@
 /* The chain rule J_{g o f} = J_g J_f through the products layer, which keeps
- * a diagonal factor's partner pattern and only scales it, and its refill:
- * the same product's values rewritten in place when the factors' values
- * change and their patterns do not (an optimizer's iterations). */
+ * a diagonal factor's partner pattern (sharing it) and only scales it, and
+ * its refill: the same product's values rewritten in place when the factors'
+ * values change and their patterns do not (an optimizer's iterations). */
 #include <string.h>
 
 #include "../ops/spgemm_internal.h"
@@ -28,9 +28,12 @@ sf_status sf_jac_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *
 #define UPD "sf_jac_chain_update"
 
 /* The first row where the CSR patterns of J and S differ, or -1.  Rows are
- * compared independently, so the lowest bad row is the first difference. */
+ * compared independently, so the lowest bad row is the first difference.
+ * When J shares S's pattern (the fresh product did), the same arrays are the
+ * proof: shared patterns are never written, so nothing is read. */
 static int64_t first_pattern_difference(sf_ctx *ctx, const sf_csr *j, const sf_csr *s,
                                         int64_t rows, int64_t nnz) {
+    if (j->rowptr == s->rowptr && j->colind == s->colind) return -1;
     int64_t bad = rows;
 #pragma omp parallel for num_threads(sf_threads_for(ctx, nnz)) schedule(static) reduction(min : bad)
     for (int64_t i = 0; i < rows; i++) {

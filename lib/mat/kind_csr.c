@@ -1,4 +1,5 @@
-/* The CSR kind: allocation, sorting, export, transpose and copy. */
+/* The CSR kind: allocation, sorting, export, transpose and copy (a copy
+ * never shares: it owns a new pattern, see csr_shared.c). */
 #include <string.h>
 
 #include "mat_internal.h"
@@ -29,15 +30,12 @@ sf_status sf_csr_new(sf_ctx *ctx, int64_t rows, int64_t cols, int64_t nnz, sf_ma
 }
 
 static void csr_free(sf_mat *m) {
-    sf_free(m->ctx, m->u.csr.rowptr);
-    sf_free(m->ctx, m->u.csr.colind);
+    sf_csr_pattern_drop(m);
     sf_free(m->ctx, m->u.csr.val);
 }
 
 static size_t csr_bytes(const sf_mat *m) {
-    size_t b = 0;
-    if (m->u.csr.rowptr) b += sf_alloc_size(m->u.csr.rowptr);
-    if (m->u.csr.colind) b += sf_alloc_size(m->u.csr.colind);
+    size_t b = sf_csr_pattern_bytes(m);
     if (m->u.csr.val) b += sf_alloc_size(m->u.csr.val);
     return b;
 }

@@ -27,10 +27,26 @@ typedef struct sf_cache_entry {
     void (*free)(sf_ctx *ctx, void *data);
 } sf_cache_entry;
 
+/* A CSR pattern (rowptr + colind) used by several handles of one context:
+ * the product of a diagonal and a CSR matrix takes a reference to its
+ * factor's pattern instead of copying it (lib/mat/csr_shared.c).  Immutable
+ * while shared; charged once to ctx, freed with the last reference. */
+typedef struct sf_csr_pattern {
+    atomic_size_t refs;
+    sf_ctx *ctx;
+    int64_t *rowptr;
+    int32_t *colind;
+} sf_csr_pattern;
+
 typedef struct sf_csr {
     int64_t *rowptr; /* rows + 1 */
     int32_t *colind; /* nnz, sorted within each row, no duplicates */
     double *val;     /* nnz */
+    /* NULL: rowptr and colind belong to this handle alone.  Else they are
+     * shared->rowptr and shared->colind and must never be written.  The only
+     * payload field set after a handle is built (on the first share, through
+     * a const handle), hence atomic. */
+    _Atomic(sf_csr_pattern *) shared;
 } sf_csr;
 
 typedef struct sf_diag {
@@ -96,9 +112,22 @@ sf_status sf_diag_new(sf_ctx *ctx, int64_t n, const char *what, sf_mat **out);
 /* Check the shape against the index types; message names `what`. */
 sf_status sf_check_dims(sf_ctx *ctx, int64_t rows, int64_t cols, const char *what);
 
+/* A CSR handle over src's pattern (src CSR, made in ctx) with nnz values
+ * allocated and not filled: the first call makes src's pattern shared, each
+ * call takes a reference.  Costs the handle and the values only. */
+sf_status sf_csr_new_sharing(sf_ctx *ctx, const sf_mat *src, sf_mat **out);
+
+/* Drop a CSR payload's rowptr and colind: free them, or give back its
+ * reference to the shared pattern (the last one frees them). */
+void sf_csr_pattern_drop(sf_mat *m);
+
+/* Bytes of rowptr and colind counted by sf_mat_bytes: in full for every
+ * handle that uses them, plus the shared block's own bytes. */
+size_t sf_csr_pattern_bytes(const sf_mat *m);
+
 /* Sort each row of a CSR payload by column and sum duplicates in place,
  * compacting rowptr; updates m->nnz.  Used by every builder that may produce
- * unsorted rows. */
+ * unsorted rows, on handles it has just made (never on a shared pattern). */
 void sf_csr_sort_sum(sf_mat *m);
 
 /* Cache slots: store (taking ownership), look up, and drop. */

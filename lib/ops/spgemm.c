@@ -1,6 +1,7 @@
 /* sf_mat_multiply: C = A * B for two handles.  Diagonal operands scale and
- * keep the other's pattern, a selection on the left gathers rows, and every
- * other pair runs Gustavson's row-by-row product (spgemm_gustavson.c). */
+ * keep the other's pattern (shared, not copied: lib/mat/csr_shared.c), a
+ * selection on the left gathers rows, and every other pair runs Gustavson's
+ * row-by-row product (spgemm_gustavson.c). */
 #include <string.h>
 
 #include "ops_internal.h"
@@ -26,40 +27,51 @@ static sf_status as_csr(sf_ctx *ctx, const sf_mat *m, const sf_mat **csr, sf_mat
     return st;
 }
 
-/* Copy the column indices and write the scaled values, one row per thread at
- * a time (each entry depends on nothing else, so any split gives the same
- * bits).  The two cases are separate loops so each vectorises. */
+/* Write the scaled values, and copy the column indices into colind unless
+ * it is NULL, one row per thread at a time (each entry depends on nothing
+ * else, so any split gives the same bits).  val may be s->val (scaling in
+ * place).  The two cases are separate loops so each vectorises. */
 static void scale_entries(const sf_csr *s, int64_t rows, const double *row_d,
-                          const double *col_d, sf_csr *c, int threads) {
+                          const double *col_d, int32_t *colind, double *val, int threads) {
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < rows; i++) {
         int64_t p0 = s->rowptr[i], p1 = s->rowptr[i + 1];
-        for (int64_t p = p0; p < p1; p++) c->colind[p] = s->colind[p];
+        if (colind)
+            for (int64_t p = p0; p < p1; p++) colind[p] = s->colind[p];
         if (row_d) {
             const double d = row_d[i];
-            for (int64_t p = p0; p < p1; p++) c->val[p] = d * s->val[p];
+            for (int64_t p = p0; p < p1; p++) val[p] = d * s->val[p];
         } else {
-            for (int64_t p = p0; p < p1; p++) c->val[p] = s->val[p] * col_d[s->colind[p]];
+            for (int64_t p = p0; p < p1; p++) val[p] = s->val[p] * col_d[s->colind[p]];
         }
     }
 }
 
+/* A CSR handle with m's pattern and values to fill: a CSR m of this context
+ * lends its pattern (sf_csr_new_sharing: only the values are allocated);
+ * another kind's temporary CSR copy becomes the handle itself; only a CSR
+ * m of another context has its pattern copied (by the caller). */
+static sf_status scaled_target(sf_ctx *ctx, const sf_mat *m, sf_mat **out) {
+    if (m->kind != SF_CSR) return sf_mat_to_csr(ctx, m, out);
+    if (m->ctx == ctx) return sf_csr_new_sharing(ctx, m, out);
+    return sf_csr_new(ctx, m->rows, m->cols, m->nnz, out);
+}
+
 /* diag(d) * B scales row i of B by d[i]; A * diag(d) scales column j by d[j].
- * The pattern is kept, explicit zeros included. */
+ * The pattern is kept, explicit zeros included, and copied only across
+ * contexts. */
 static sf_status scale_csr(sf_ctx *ctx, const sf_mat *m, const double *row_d, const double *col_d,
                            sf_mat **out) {
-    const sf_mat *a;
-    sf_mat *tmp, *c = NULL;
-    sf_status st = as_csr(ctx, m, &a, &tmp);
+    sf_mat *c = NULL;
+    sf_status st = scaled_target(ctx, m, &c);
     if (st) return st;
-    if ((st = sf_csr_new(ctx, a->rows, a->cols, a->nnz, &c))) {
-        sf_mat_free(tmp);
-        return st;
+    const sf_csr *s = m->kind == SF_CSR ? &m->u.csr : &c->u.csr;
+    int32_t *colind = NULL;
+    if (c->u.csr.rowptr != s->rowptr) {
+        memcpy(c->u.csr.rowptr, s->rowptr, ((size_t)m->rows + 1) * sizeof *s->rowptr);
+        colind = c->u.csr.colind;
     }
-    const sf_csr *s = &a->u.csr;
-    memcpy(c->u.csr.rowptr, s->rowptr, ((size_t)a->rows + 1) * sizeof *s->rowptr);
-    scale_entries(s, a->rows, row_d, col_d, &c->u.csr, sf_threads_for(ctx, a->nnz));
-    sf_mat_free(tmp);
+    scale_entries(s, c->rows, row_d, col_d, colind, c->u.csr.val, sf_threads_for(ctx, c->nnz));
     *out = c;
     return SF_OK;
 }
