@@ -4,6 +4,7 @@
  * reference count); values stay independent, every free order returns every
  * byte, other contexts copy, the accounting and the memory limit see only
  * the values, failures leak nothing, and the bits are those of a copy. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "mat/mat_internal.h"
@@ -223,4 +224,45 @@ static sf_status build_and_share(sf_ctx *ctx, void *arg) {
 
 Test(spgemm_shared, injected_failures_leak_nothing) {
     tu_check_alloc_failures(build_and_share, NULL);
+}
+
+/* Two threads making the first products of one fresh const factor at once:
+ * one block wins the race, both products hold it, the loser's block is
+ * freed (tu_ctx_done). */
+typedef struct race {
+    sf_ctx *ctx;
+    const sf_mat *D, *A;
+    sf_mat *J;
+    sf_status st;
+    pthread_barrier_t *go;
+} race;
+
+static void *race_product(void *arg) {
+    race *r = arg;
+    pthread_barrier_wait(r->go);
+    r->st = sf_mat_multiply(r->ctx, r->D, r->A, &r->J);
+    return NULL;
+}
+
+Test(spgemm_shared, concurrent_first_shares_agree) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *D = diag_of(ctx, 50, 20);
+    pthread_barrier_t go;
+    for (int round = 0; round < 50; round++) {
+        sf_mat *A = tu_random_csr(ctx, 50, 40, 0.1, (uint64_t)round + 21);
+        pthread_barrier_init(&go, NULL, 2);
+        race r[2] = {{ctx, D, A, NULL, SF_OK, &go}, {ctx, D, A, NULL, SF_OK, &go}};
+        pthread_t t;
+        pthread_create(&t, NULL, race_product, &r[1]);
+        race_product(&r[0]);
+        pthread_join(t, NULL);
+        pthread_barrier_destroy(&go);
+        cr_assert_eq(r[0].st, SF_OK);
+        cr_assert_eq(r[1].st, SF_OK);
+        assert_shares(r[0].J, A), assert_shares(r[1].J, A);
+        cr_assert_eq(refs(A), 3);
+        sf_mat_free(A), sf_mat_free(r[0].J), sf_mat_free(r[1].J);
+    }
+    sf_mat_free(D);
+    tu_ctx_done(ctx);
 }
