@@ -67,7 +67,7 @@ static sf_status scale_csr(sf_ctx *ctx, const sf_mat *m, const double *row_d, co
     if (st) return st;
     const sf_csr *s = m->kind == SF_CSR ? &m->u.csr : &c->u.csr;
     int32_t *colind = NULL;
-    if (c->u.csr.rowptr != s->rowptr) {
+    if (c->u.csr.rowptr != s->rowptr) { /* a factor of another context */
         memcpy(c->u.csr.rowptr, s->rowptr, ((size_t)m->rows + 1) * sizeof *s->rowptr);
         colind = c->u.csr.colind;
     }
