@@ -68,24 +68,43 @@ void bench_paired_medians(bench_fn fa, void *arga, bench_fn fb, void *argb, int 
     free(t);
 }
 
-double bench_stream_triad_gbs(size_t n, int threads) {
-    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
+void bench_triad_init(bench_triad *t, size_t n, int threads) {
+    t->a = malloc(n * sizeof *t->a), t->b = malloc(n * sizeof *t->b);
+    t->c = malloc(n * sizeof *t->c);
+    t->n = n, t->threads = threads;
     long ln = (long)n;
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (long i = 0; i < ln; i++) { a[i] = 0; b[i] = 1; c[i] = 2; }
+    for (long i = 0; i < ln; i++) { t->a[i] = 0; t->b[i] = 1; t->c[i] = 2; }
+}
+
+void bench_triad_pass(void *triad) {
+    bench_triad *t = triad;
+    double *a = t->a;
+    const double *b = t->b, *c = t->c;
+    long ln = (long)t->n;
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+    for (long i = 0; i < ln; i++) a[i] = b[i] + 3.0 * c[i];
+    volatile double sink = a[t->n / 2];
+    (void)sink;
+}
+
+void bench_triad_free(bench_triad *t) {
+    free(t->a);
+    free(t->b);
+    free(t->c);
+}
+
+double bench_stream_triad_gbs(size_t n, int threads) {
+    bench_triad t;
+    bench_triad_init(&t, n, threads);
     double best = 1e30;
     for (int r = 0; r < 5; r++) {
         double t0 = bench_now();
-#pragma omp parallel for num_threads(threads) schedule(static)
-        for (long i = 0; i < ln; i++) a[i] = b[i] + 3.0 * c[i];
-        double t = bench_now() - t0;
-        if (t < best) best = t;
+        bench_triad_pass(&t);
+        double s = bench_now() - t0;
+        if (s < best) best = s;
     }
-    volatile double sink = a[n / 2];
-    (void)sink;
-    free(a);
-    free(b);
-    free(c);
+    bench_triad_free(&t);
     return 24.0 * (double)n / best / 1e9;
 }
 

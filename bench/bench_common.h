@@ -25,6 +25,18 @@ void bench_paired_medians(bench_fn fa, void *arga, bench_fn fb, void *argb, int 
  * best GB/s of a few repetitions, counting 24 bytes per element. */
 double bench_stream_triad_gbs(size_t n, int threads);
 
+/* One pass of the triad a[i] = b[i] + s*c[i] as a bench_fn, to be timed
+ * alternately with a kernel (bench_paired_medians) so that both see the
+ * same moment of the host; 24 * n bytes. */
+typedef struct bench_triad {
+    double *a, *b, *c;
+    size_t n;
+    int threads;
+} bench_triad;
+void bench_triad_init(bench_triad *t, size_t n, int threads);
+void bench_triad_pass(void *triad);
+void bench_triad_free(bench_triad *t);
+
 /* Peak resident memory of the process since the last bench_reset_peak_rss()
  * (Linux VmHWM; reset by writing 5 to /proc/self/clear_refs), in bytes. */
 size_t bench_peak_rss(void);
