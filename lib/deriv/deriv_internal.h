@@ -31,6 +31,7 @@ struct sf_jac_pattern {
      * one of the two is set */
     int32_t *map;
     uint16_t *map16;
+    bool scattered; /* elements in sequence name far-apart nodes: refills prefetch rows */
 };
 
 /* The CSR position of element entry (e, a, b) given q = e*k + a. */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "deriv/deriv_internal.h"
 #include "deriv_testutil.h"
 
 enum { NODES = 20, E = 40, K = 3 };
@@ -147,6 +148,61 @@ Test(assembly, refill_threads_bitwise_identical) {
     free(conn), free(ke), free(map), free(map2), free(seq), free(one);
     sf_jac_pattern_free(jp2);
     sf_jac_pattern_free(jp);
+    tu_ctx_done(ctx);
+}
+
+/* Quadrilaterals of a 200 x 200 grid with the nodes numbered at random (an
+ * unstructured mesh not renumbered): the handle is marked scattered, so the
+ * symbolic pass and the refill take their prefetching loops.  Pattern,
+ * sorted rows and values against a sequential element-order scatter through
+ * the exported map, with 1 and 2 threads; the same mesh numbered in order is
+ * not marked. */
+Test(assembly, scattered_numbering_prefetching_paths) {
+    enum { G = 200, G1 = G + 1, NN = G1 * G1, EQ = G * G, KQ = 4 };
+    sf_ctx *ctx = tu_ctx();
+    int64_t *perm = malloc(NN * sizeof *perm), *conn = malloc(EQ * KQ * sizeof *conn);
+    int64_t *ordered = malloc(EQ * KQ * sizeof *ordered);
+    uint64_t s = 11;
+    for (int64_t i = 0; i < NN; i++) perm[i] = i;
+    for (int64_t i = NN - 1; i > 0; i--) {
+        int64_t j = (int64_t)(tu_rand(&s) % (uint64_t)(i + 1)), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    for (int64_t e = 0; e < EQ; e++) {
+        int64_t n0 = (e / G) * G1 + e % G, quad[KQ] = {n0, n0 + 1, n0 + G1 + 1, n0 + G1};
+        for (int a = 0; a < KQ; a++) ordered[e * KQ + a] = quad[a], conn[e * KQ + a] = perm[quad[a]];
+    }
+    double *ke = dt_random(EQ * KQ * KQ, 12);
+    int64_t *map = malloc(EQ * KQ * KQ * sizeof *map);
+    sf_jac_pattern *jp = NULL, *jo = NULL;
+    cr_assert_eq(sf_assembly_pattern(ctx, NN, EQ, KQ, ordered, &jo), SF_OK);
+    cr_assert(!jo->scattered, "a mesh numbered in order is not scattered");
+    for (int th = 1; th <= 2; th++) {
+        cr_assert_eq(sf_ctx_set_threads(ctx, th), SF_OK);
+        cr_assert_eq(sf_assembly_pattern(ctx, NN, EQ, KQ, conn, &jp), SF_OK);
+        cr_assert(jp->scattered, "randomly numbered nodes are scattered");
+        tu_assert_sorted_csr(ctx, sf_jac_pattern_matrix(jp));
+        cr_assert_eq(sf_mat_nnz(sf_jac_pattern_matrix(jp)), sf_mat_nnz(sf_jac_pattern_matrix(jo)));
+        cr_assert_eq(sf_assembly_map_export(ctx, jp, map), SF_OK);
+        int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
+        double *seq = calloc(nnz, sizeof *seq);
+        for (int64_t q = 0; q < EQ * KQ * KQ; q++) {
+            int64_t e = q / (KQ * KQ), a = q / KQ % KQ, b = q % KQ;
+            int64_t row = conn[e * KQ + a], p = map[q];
+            const sf_csr *c = &sf_jac_pattern_matrix(jp)->u.csr;
+            cr_assert(p >= c->rowptr[row] && p < c->rowptr[row + 1], "slot of %lld in its row",
+                      (long long)q);
+            cr_assert_eq(c->colind[p], conn[e * KQ + b], "slot of %lld names its column",
+                         (long long)q);
+            seq[p] += ke[q];
+        }
+        cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
+        cr_assert_arr_eq(seq, sf_jac_pattern_values(jp), nnz * sizeof *seq, "%d thread(s)", th);
+        free(seq);
+        sf_jac_pattern_free(jp);
+    }
+    sf_jac_pattern_free(jo);
+    free(perm), free(conn), free(ordered), free(ke), free(map);
     tu_ctx_done(ctx);
 }
 
