@@ -3,6 +3,7 @@
  *   elementwise Jacobian of 10^8 elements vs memcpy of the same bytes;
  *   assembly of 10^6 elements (k = 4 quads, k = 8 hexes): symbolic + numeric
  *   vs CXSparse cs_compress + cs_dupl on the triplets, refill vs rebuilding;
+ *   the quads again with their nodes numbered at random (no locality);
  *   FD Jacobians: colours and evaluations for tridiagonal, 5-point stencil
  *   and random patterns of 10^6 columns, time at n = 2000 vs dense differences;
  *   chain rule diag * CSR on 10^7 nonzeros in GB/s vs the STREAM triad, a
@@ -126,6 +127,21 @@ typedef struct asmb {
     sf_jac_pattern *jp;
 } asmb;
 
+/* The nodes numbered at random (an unstructured mesh that was never
+ * renumbered: no locality between elements in sequence). */
+static void shuffle_nodes(asmb *a) {
+    int64_t *perm = malloc((size_t)a->nodes * sizeof *perm);
+    uint64_t s = 88172645463325252ull;
+    for (int64_t i = 0; i < a->nodes; i++) perm[i] = i;
+    for (int64_t i = a->nodes - 1; i > 0; i--) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        int64_t j = (int64_t)(s % (uint64_t)(i + 1)), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    for (int64_t q = 0; q < a->nelem * a->k; q++) a->conn[q] = perm[a->conn[q]];
+    free(perm);
+}
+
 /* Quads of a g x g grid (k = 4) or hexes of a g^3 grid (k = 8). */
 static void mesh(asmb *a, int64_t g) {
     int64_t g1 = g + 1;
@@ -191,13 +207,15 @@ static void run_sf_refill(void *arg) {
     die(a->ctx, sf_assemble(a->ctx, a->jp, a->ke), "assemble");
 }
 
-static void bench_assembly(int k, int64_t g) {
+static void bench_assembly(int k, int64_t g, bool shuffled) {
     asmb a = {.k = k};
     sf_ctx_create(&a.ctx);
     mesh(&a, g);
+    if (shuffled) shuffle_nodes(&a);
     cs_triplets(&a);
     char name[64];
-    snprintf(name, sizeof name, "assembly E=%.0e k=%d", (double)a.nelem, k);
+    snprintf(name, sizeof name, "assembly E=%.0e k=%d%s", (double)a.nelem, k,
+             shuffled ? " shuffled" : "");
     /* bytes the numeric phase must move: ke (8) and the 16-bit slot map (2; these
      * meshes' rows have at most 27 columns) read per entry */
     double nq = (double)(a.nelem * k * k);
@@ -469,15 +487,17 @@ int main(int argc, char **argv) {
     bench_print_header();
     if (wanted(argc, argv, "elementwise")) bench_elementwise();
     if (wanted(argc, argv, "assembly")) {
-        bench_assembly(4, scale == 1 ? 1000 : 100);
-        bench_assembly(8, scale == 1 ? 100 : 21);
+        bench_assembly(4, scale == 1 ? 1000 : 100, false);
+        bench_assembly(8, scale == 1 ? 100 : 21, false);
+        bench_assembly(4, scale == 1 ? 1000 : 100, true);
     }
     if (wanted(argc, argv, "fd")) bench_fd();
     if (wanted(argc, argv, "chain")) bench_chain();
     heap_mode();
     if (wanted(argc, argv, "assembly")) {
-        bench_assembly(4, scale == 1 ? 1000 : 100);
-        bench_assembly(8, scale == 1 ? 100 : 21);
+        bench_assembly(4, scale == 1 ? 1000 : 100, false);
+        bench_assembly(8, scale == 1 ? 100 : 21, false);
+        bench_assembly(4, scale == 1 ? 1000 : 100, true);
     }
     if (wanted(argc, argv, "chain")) bench_chain();
     return 0;

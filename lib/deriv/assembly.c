@@ -13,7 +13,10 @@
  * it, and walks the element entries in element order adding those of its
  * rows.  Every slot thus sums its terms in sequential element order whatever
  * the thread count (bitwise identical results), the element matrices are
- * read in order, and nothing is allocated. */
+ * read in order, and nothing is allocated.
+ * A mesh numbered without locality (mesh_scattered) makes both passes wait
+ * on random memory; there both ask for what they need some rows or entries
+ * ahead. */
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>
