@@ -47,3 +47,11 @@ sf_shape dt_shape(int which) {
     for (int k = 0; k < nd[which]; k++) s.dim[k] = d[which][k];
     return s;
 }
+
+sf_mat *dt_random_diag(sf_ctx *ctx, int64_t n, uint64_t seed) {
+    double *d = dt_random(n, seed);
+    sf_mat *D = NULL;
+    cr_assert_eq(sf_mat_diag(ctx, n, d, &D), SF_OK);
+    free(d);
+    return D;
+}

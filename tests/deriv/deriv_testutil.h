@@ -20,6 +20,9 @@ void dt_assert_dense(sf_ctx *ctx, const sf_mat *J, const double *want, int64_t r
 /* n random values in [-1, 1) (malloc'ed, n >= 0). */
 double *dt_random(int64_t n, uint64_t seed);
 
+/* An n x n diagonal handle with dt_random values (asserts success). */
+sf_mat *dt_random_diag(sf_ctx *ctx, int64_t n, uint64_t seed);
+
 /* The test shapes: 0-d to 4-d, including extents of 1. */
 #define DT_NSHAPES 6
 sf_shape dt_shape(int which);

@@ -8,14 +8,6 @@
 #include "deriv_testutil.h"
 #include "mat/mat_internal.h"
 
-static sf_mat *diag_of(sf_ctx *ctx, int64_t n, uint64_t seed) {
-    double *d = dt_random(n, seed);
-    sf_mat *D = NULL;
-    cr_assert_eq(sf_mat_diag(ctx, n, d, &D), SF_OK);
-    free(d);
-    return D;
-}
-
 static sf_mat *chain(sf_ctx *ctx, const sf_mat *g, const sf_mat *f) {
     sf_mat *J = NULL;
     cr_assert_eq(sf_jac_chain(ctx, g, f, &J), SF_OK, "%s", sf_ctx_message(ctx));
@@ -38,8 +30,8 @@ static void assert_shares(const sf_mat *J, const sf_mat *A) {
  * was; J refreshed in place leaves the factor as it was. */
 Test(chain_shared, values_stay_independent) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *A0 = tu_random_csr(ctx, 60, 50, 0.1, 1), *D = diag_of(ctx, 60, 2);
-    sf_mat *D2 = diag_of(ctx, 60, 3);
+    sf_mat *A0 = tu_random_csr(ctx, 60, 50, 0.1, 1), *D = dt_random_diag(ctx, 60, 2);
+    sf_mat *D2 = dt_random_diag(ctx, 60, 3);
     sf_jac_pattern *jp = NULL;
     cr_assert_eq(sf_jac_pattern_create(ctx, A0, &jp), SF_OK);
     const sf_mat *M = sf_jac_pattern_matrix(jp);
@@ -67,7 +59,7 @@ static void update_shared(int threads, bool left) {
     sf_ctx_set_threads(ctx, threads);
     int64_t m = 3000, n = 2000;
     sf_mat *A = tu_random_csr(ctx, m, n, 0.01, 4), *B = tu_random_csr(ctx, m, n, 0.01, 5);
-    sf_mat *D = diag_of(ctx, left ? m : n, 6), *D2 = diag_of(ctx, left ? m : n, 7);
+    sf_mat *D = dt_random_diag(ctx, left ? m : n, 6), *D2 = dt_random_diag(ctx, left ? m : n, 7);
     sf_mat *J = left ? chain(ctx, D, A) : chain(ctx, A, D);
     sf_mat *want = left ? chain(ctx, D2, A) : chain(ctx, A, D2), *Ac = copy_of(ctx, A);
     assert_shares(J, A);

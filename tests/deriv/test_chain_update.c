@@ -26,14 +26,6 @@ static sf_mat *revalued(sf_ctx *ctx, const sf_mat *m, uint64_t seed) {
     return out;
 }
 
-static sf_mat *random_diag(sf_ctx *ctx, int64_t n, uint64_t seed) {
-    double *d = dt_random(n, seed);
-    sf_mat *D = NULL;
-    cr_assert_eq(sf_mat_diag(ctx, n, d, &D), SF_OK);
-    free(d);
-    return D;
-}
-
 /* J from (Jg, Jf), then refreshed from new values of both on the same
  * patterns: bitwise equal to a fresh product of the new factors. */
 static void check_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf) {
@@ -51,8 +43,8 @@ static void check_all_pairs(int threads) {
     cr_assert_eq(sf_ctx_set_threads(ctx, threads), SF_OK);
     int64_t n = 1500;
     sf_mat *A = tu_random_csr(ctx, n, 1200, 0.02, 1), *B = tu_random_csr(ctx, 1200, n, 0.02, 2);
-    sf_mat *Dn = random_diag(ctx, n, 3), *Dm = random_diag(ctx, 1200, 4);
-    sf_mat *Dbig = random_diag(ctx, 40000, 5), *Dbig2 = random_diag(ctx, 40000, 6);
+    sf_mat *Dn = dt_random_diag(ctx, n, 3), *Dm = dt_random_diag(ctx, 1200, 4);
+    sf_mat *Dbig = dt_random_diag(ctx, 40000, 5), *Dbig2 = dt_random_diag(ctx, 40000, 6);
     check_update(ctx, Dn, A);      /* diag * CSR */
     check_update(ctx, A, Dm);      /* CSR * diag */
     check_update(ctx, Dbig, Dbig2); /* diag * diag */
@@ -70,7 +62,7 @@ Test(chain_update, selection_factor) {
     sf_ctx *ctx = tu_ctx();
     int64_t dst[] = {0, 2, 3}, src[] = {4, 0, 4};
     double w[] = {2.0, -1.0, 0.5};
-    sf_mat *S = NULL, *B = tu_random_csr(ctx, 5, 6, 0.5, 7), *D = random_diag(ctx, 4, 8);
+    sf_mat *S = NULL, *B = tu_random_csr(ctx, 5, 6, 0.5, 7), *D = dt_random_diag(ctx, 4, 8);
     cr_assert_eq(sf_mat_selection(ctx, 4, 5, 3, dst, src, w, &S), SF_OK);
     check_update(ctx, S, B); /* selection * CSR */
     check_update(ctx, D, S); /* diag * selection */
@@ -96,7 +88,7 @@ Test(chain_update, matches_dense_product) {
 /* J^T x caches J's transpose; after the update it must see the new values. */
 Test(chain_update, drops_cached_transpose) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *D = random_diag(ctx, 6, 31), *A = tu_random_csr(ctx, 6, 4, 0.5, 32);
+    sf_mat *D = dt_random_diag(ctx, 6, 31), *A = tu_random_csr(ctx, 6, 4, 0.5, 32);
     sf_mat *J = NULL, *D1 = revalued(ctx, D, 33);
     cr_assert_eq(sf_jac_chain(ctx, D, A, &J), SF_OK);
     double x[6] = {1, -2, 3, 0.5, -1, 2}, y[4], want[4] = {0};
@@ -148,7 +140,7 @@ static sf_mat *csr_of(sf_ctx *ctx, int64_t rows, int64_t cols, const int *patter
 
 Test(chain_update, null_arguments) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *D = random_diag(ctx, 3, 41), *J = NULL;
+    sf_mat *D = dt_random_diag(ctx, 3, 41), *J = NULL;
     cr_assert_eq(sf_jac_chain(ctx, D, D, &J), SF_OK);
     cr_assert_eq(sf_jac_chain_update(NULL, D, D, J), SF_ERR_ARG);
     const char *msg = "sf_jac_chain_update: NULL argument";
@@ -173,8 +165,8 @@ Test(chain_update, shape_mismatch_names_both_shapes) {
 
 Test(chain_update, target_of_another_kind_or_shape) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *D = random_diag(ctx, 4, 45), *A = tu_random_csr(ctx, 4, 3, 0.6, 46);
-    sf_mat *Jd = NULL, *Jc = NULL, *Jsmall = NULL, *D3 = random_diag(ctx, 3, 47);
+    sf_mat *D = dt_random_diag(ctx, 4, 45), *A = tu_random_csr(ctx, 4, 3, 0.6, 46);
+    sf_mat *Jd = NULL, *Jc = NULL, *Jsmall = NULL, *D3 = dt_random_diag(ctx, 3, 47);
     cr_assert_eq(sf_jac_chain(ctx, D, D, &Jd), SF_OK);
     cr_assert_eq(sf_jac_chain(ctx, D, A, &Jc), SF_OK);
     cr_assert_eq(sf_jac_chain(ctx, A, D3, &Jsmall), SF_OK); /* 4 x 3 */
@@ -202,7 +194,7 @@ Test(chain_update, target_of_another_pattern) {
     int p1[] = {1, 0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1};
     int p2[] = {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1}; /* row 2 moved a column */
     sf_mat *A = csr_of(ctx, 4, 3, p1), *A2 = csr_of(ctx, 4, 3, p2);
-    sf_mat *D4 = random_diag(ctx, 4, 48), *D3 = random_diag(ctx, 3, 49);
+    sf_mat *D4 = dt_random_diag(ctx, 4, 48), *D3 = dt_random_diag(ctx, 3, 49);
     check_rejected_from(ctx, D4, A, D4, A2, SF_ERR_STRUCTURE,
                         "sf_jac_chain_update: the pattern of J differs from that of J_f in row 2");
     check_rejected_from(ctx, A2, D3, A, D3, SF_ERR_STRUCTURE,
@@ -245,7 +237,7 @@ Test(chain_update, unreached_slots_are_zero) {
  * very next allocation failing does not matter. */
 Test(chain_update, diagonal_paths_allocate_nothing) {
     sf_ctx *ctx = tu_ctx();
-    sf_mat *D = random_diag(ctx, 5, 51), *E = random_diag(ctx, 5, 52);
+    sf_mat *D = dt_random_diag(ctx, 5, 51), *E = dt_random_diag(ctx, 5, 52);
     sf_mat *A = tu_random_csr(ctx, 5, 5, 0.5, 53), *J[3] = {NULL, NULL, NULL};
     const sf_mat *g[3] = {D, A, D}, *f[3] = {A, D, E};
     for (int k = 0; k < 3; k++) {
