@@ -183,8 +183,10 @@ __attribute__((target("avx2"))) static void rank_sort_lanes_avx2(int32_t *cols, 
 #endif
 
 /* Sort the n distinct columns of a row and set pos[] to their positions:
- * 17-64 columns (hexahedra: 27) by rank_sort, shorter (quadrilaterals: 9)
- * and longer rows by insertion sort. */
+ * rows of a scattered mesh (columns in random order) of up to 64 columns by
+ * rank_sort_lanes; else 17-64 columns (hexahedra: 27) by rank_sort, shorter
+ * (quadrilaterals: 9, nearly sorted in element order) and longer rows by
+ * insertion sort. */
 static void sort_row(int32_t *cols, int64_t n, int32_t *pos, bool avx2, bool shuffled) {
     if (shuffled && n <= RANK_MAX) {
 #if defined(SF_HAVE_AVX2_RANK)
