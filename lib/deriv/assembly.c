@@ -63,8 +63,13 @@ static inline __attribute__((always_inline)) int64_t inc_at(const incidence_list
     return wide ? il->inc64[t] : (int64_t)il->inc32[t];
 }
 
+/* Counting-sort passes over the element entries; on a scattered mesh each
+ * entry's counter is a random place in memory, asked for INC_AHEAD entries
+ * early. */
+enum { INC_AHEAD = 32 };
+
 static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t nodes,
-                           incidence_lists *il) {
+                           bool ahead, incidence_lists *il) {
     bool wide = nq > (int64_t)UINT32_MAX;
     int64_t *ptr = sf_calloc(ctx, (size_t)nodes + 1, sizeof *ptr, "assembly incidence offsets");
     void *list = ptr ? sf_alloc_array(ctx, (size_t)nq, wide ? sizeof(int64_t) : sizeof(uint32_t),
@@ -74,7 +79,10 @@ static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t
         sf_free(ctx, ptr);
         return sf_last_alloc_status(ctx);
     }
-    for (int64_t q = 0; q < nq; q++) ptr[conn[q] + 1]++;
+    for (int64_t q = 0; q < nq; q++) {
+        if (ahead && q + INC_AHEAD < nq) __builtin_prefetch(ptr + conn[q + INC_AHEAD] + 1, 1);
+        ptr[conn[q] + 1]++;
+    }
     il->most = 0;
     for (int64_t i = 0; i < nodes; i++) {
         il->most = ptr[i + 1] > il->most ? ptr[i + 1] : il->most;
@@ -83,7 +91,10 @@ static sf_status incidence(sf_ctx *ctx, const int32_t *conn, int64_t nq, int64_t
     if (wide)
         for (int64_t q = 0; q < nq; q++) ((int64_t *)list)[ptr[conn[q]]++] = q;
     else
-        for (int64_t q = 0; q < nq; q++) ((uint32_t *)list)[ptr[conn[q]]++] = (uint32_t)q;
+        for (int64_t q = 0; q < nq; q++) {
+            if (ahead && q + INC_AHEAD < nq) __builtin_prefetch(ptr + conn[q + INC_AHEAD], 1);
+            ((uint32_t *)list)[ptr[conn[q]]++] = (uint32_t)q;
+        }
     for (int64_t i = nodes; i > 0; i--) ptr[i] = ptr[i - 1];
     ptr[0] = 0;
     il->ptr = ptr;
@@ -420,7 +431,7 @@ static sf_status assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
     if (!(st = assembly_handle(ctx, nodes, nelem, k, &jp))) {
         copy_conn(jp->conn, conn, wide, nelem * k);
         jp->scattered = mesh_scattered(jp->conn, nelem, k);
-        if ((st = incidence(ctx, jp->conn, nelem * k, nodes, &il)) ||
+        if ((st = incidence(ctx, jp->conn, nelem * k, nodes, jp->scattered, &il)) ||
             (st = slot_map(ctx, jp, &il)) || (st = symbolic(ctx, jp, &il, marks, nt)))
             sf_jac_pattern_free(jp);
     }
