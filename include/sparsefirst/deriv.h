@@ -199,8 +199,8 @@ sf_status sf_jac_fd(sf_ctx *ctx, const sf_mat *pattern, sf_vec_fn f, void *user,
  * its CSR slot.  An out-of-range node is SF_ERR_INDEX naming the element and
  * position, before anything is allocated.  The _i32 variant reads int32.
  * Speed depends on numbering: with elements in sequence sharing nearby
- * nodes (a structured or RCM-renumbered mesh) this runs 2.5-4.5x and
- * sf_assemble 6-9x faster than with randomly numbered nodes (10^6 quads). */
+ * nodes (a structured or RCM-renumbered mesh) this runs 3-5x and
+ * sf_assemble 6-10x faster than with randomly numbered nodes (10^6 quads). */
 sf_status sf_assembly_pattern(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
                               const int64_t *conn, sf_jac_pattern **out);
 sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int k,
