@@ -475,7 +475,7 @@ sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t 
  * renumbered), each element entry's row of values is a random place in
  * memory and the walk waits for it; fetching the row ROW_AHEAD entries
  * early overlaps those waits (quadrilaterals with randomly renumbered nodes:
- * 1.9-2.2x, hexahedra 1.7-2.0x).  On a well-ordered mesh the rows are
+ * 1.7-2.2x, hexahedra 1.7-2.0x).  On a well-ordered mesh the rows are
  * already in cache and the prefetches cost 9-26 %, so only handles whose
  * mesh was found scattered take them (mesh_scattered). */
 enum { ROW_AHEAD = 64 };
