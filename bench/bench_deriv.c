@@ -216,7 +216,7 @@ static void bench_assembly(int k, int64_t g, bool shuffled) {
     char name[64];
     snprintf(name, sizeof name, "assembly E=%.0e k=%d%s", (double)a.nelem, k,
              shuffled ? " shuffled" : "");
-    /* bytes the numeric phase must move: ke (8) and the 16-bit slot map (2; these
+    /* bytes the numeric phase must move: ke (8) and the 1-byte slot map (1; these
      * meshes' rows have at most 27 columns) read per entry */
     double nq = (double)(a.nelem * k * k);
     bench_reset_peak_rss();
@@ -245,12 +245,12 @@ static void bench_assembly(int k, int64_t g, bool shuffled) {
     bench_print_row(&full2, &cs);
     die(a.ctx, sf_assembly_pattern(a.ctx, a.nodes, a.nelem, k, a.conn, &a.jp), "assembly");
     bench_row refill = {name, impl[2], bench_median_time(run_sf_refill, &a, 5),
-                        10.0 * nq, 0};
+                        9.0 * nq, 0};
     bench_print_row(&refill, &cs);
     char impl2[64];
     snprintf(impl2, 64, "sf numeric refill 2 thr%s", mode);
     sf_ctx_set_threads(a.ctx, 2);
-    bench_row refill2 = {name, impl2, bench_median_time(run_sf_refill, &a, 5), 10.0 * nq, 0};
+    bench_row refill2 = {name, impl2, bench_median_time(run_sf_refill, &a, 5), 9.0 * nq, 0};
     sf_ctx_set_threads(a.ctx, 1);
     bench_print_row(&refill2, &cs);
     /* The ratios from two timed alternately: a slow moment of the host hits

@@ -208,8 +208,9 @@ sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
 
 /* Export the slot map: map[(e*k + a)*k + b] (nelem * k * k entries) becomes
  * the CSR position of K[conn[e,a], conn[e,b]].  Converted on demand: the
- * handle keeps it compact (row-relative, 16-bit when no row can pass 65536
- * columns, else 32-bit, with an int32 copy of the connectivity). */
+ * handle keeps it compact (row-relative, 1 byte per entry when no row can
+ * pass 256 columns, else 2 up to 65536, else 4; with an int32 copy of the
+ * connectivity). */
 sf_status sf_assembly_map_export(sf_ctx *ctx, const sf_jac_pattern *jp, int64_t *map);
 
 /* Numeric assembly: the values of jp become sum of the element matrices ke

@@ -5,8 +5,10 @@
  * place; split between threads by row ranges, each written compactly at its
  * own upper-bound offset, then moved into the exact column array; a single
  * part is already in place, see symbolic()).  The same pass writes the slot
- * map, row-relative: 16 bits when no row can pass 65536 columns (any mesh;
- * a quarter of the bytes of absolute int64 slots), else 32 bits.  The handle
+ * map, row-relative, in the fewest bytes that hold a position in the
+ * longest row the mesh can make: 1 byte up to 256 columns (quadrilaterals,
+ * hexahedra: an eighth of the bytes of absolute int64 slots), else 2 up to
+ * 65536, else 4.  The handle
  * keeps the int32 connectivity (to find each entry's row) and the map; the
  * incidence lists are temporary.
  * Numeric: each thread owns a range of rows (balanced by nonzeros), zeroes
@@ -61,6 +63,14 @@ typedef struct incidence_lists {
 static inline __attribute__((always_inline)) int64_t inc_at(const incidence_lists *il, int64_t t,
                                                             bool wide) {
     return wide ? il->inc64[t] : (int64_t)il->inc32[t];
+}
+
+/* Store slot map entry at (the inverse of deriv_map_at). */
+static inline __attribute__((always_inline)) void map_put(void *map, int bytes, int64_t at,
+                                                          int32_t slot) {
+    if (bytes == 1) ((uint8_t *)map)[at] = (uint8_t)slot;
+    else if (bytes == 2) ((uint16_t *)map)[at] = (uint16_t)slot;
+    else ((int32_t *)map)[at] = slot;
 }
 
 /* Counting-sort passes over the element entries; on a scattered mesh each
@@ -242,13 +252,12 @@ enum { SYM_AHEAD = 16 };
 
 static inline __attribute__((always_inline)) void
 prefetch_rows_ahead(const sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide,
-                    bool narrow, int64_t i, int64_t r1, const int32_t *stamp, const int32_t *pos) {
+                    int mb, int64_t i, int64_t r1, const int32_t *stamp, const int32_t *pos) {
     int64_t far = i + SYM_AHEAD, near = i + SYM_AHEAD / 2;
     for (int64_t t = far < r1 ? il->ptr[far] : 0; far < r1 && t < il->ptr[far + 1]; t++) {
         int64_t q = inc_at(il, t, wide);
         __builtin_prefetch(jp->conn + (q - q % k));
-        if (narrow) __builtin_prefetch(jp->map16 + q * k, 1);
-        else __builtin_prefetch(jp->map + q * k, 1);
+        __builtin_prefetch((char *)jp->map + q * k * mb, 1);
     }
     for (int64_t t = near < r1 ? il->ptr[near] : 0; near < r1 && t < il->ptr[near + 1]; t++) {
         int64_t q = inc_at(il, t, wide);
@@ -266,23 +275,20 @@ prefetch_rows_ahead(const sf_jac_pattern *jp, const incidence_lists *il, int64_t
  * row-relative map entries of its element entries.  mark holds the stamps
  * and then the positions of this part, nodes int32 each. */
 static inline __attribute__((always_inline)) void
-fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, bool narrow,
+fill_rows(sf_jac_pattern *jp, const incidence_lists *il, int64_t k, bool wide, int mb,
           bool ahead, int32_t *mark, int64_t r0, int64_t r1, int64_t *count, int32_t *scratch) {
     int64_t nodes = jp->m->rows;
     int32_t *stamp = mark, *pos = mark + nodes;
     bool avx2 = CPU_HAS_AVX2();
     for (int64_t j = 0; j < nodes; j++) stamp[j] = -1;
     for (int64_t i = r0, w = il->ptr[r0] * k; i < r1; i++) {
-        if (ahead) prefetch_rows_ahead(jp, il, k, wide, narrow, i, r1, stamp, pos);
+        if (ahead) prefetch_rows_ahead(jp, il, k, wide, mb, i, r1, stamp, pos);
         int64_t cnt = row_columns(jp->conn, il, k, wide, i, stamp, scratch + w);
         sort_row(scratch + w, cnt, pos, avx2, ahead);
         for (int64_t t = il->ptr[i]; t < il->ptr[i + 1]; t++) {
             int64_t q = inc_at(il, t, wide);
             const int32_t *nodes_e = jp->conn + (q - q % k);
-            if (narrow)
-                for (int64_t b = 0; b < k; b++) jp->map16[q * k + b] = (uint16_t)pos[nodes_e[b]];
-            else
-                for (int64_t b = 0; b < k; b++) jp->map[q * k + b] = pos[nodes_e[b]];
+            for (int64_t b = 0; b < k; b++) map_put(jp->map, mb, q * k + b, pos[nodes_e[b]]);
         }
         count[i + 1] = cnt;
         w += cnt;
@@ -304,18 +310,18 @@ static int fill_rows_par(sf_jac_pattern *jp, const incidence_lists *il, int32_t 
         int32_t *mark = marks + 2 * (size_t)t * (size_t)nodes;
         if (t == 0) parts = omp_get_num_threads();
         sf_split_rows(il->ptr, nodes, omp_get_num_threads(), t, &r0, &r1);
-#define FILL(K, WIDE, NARROW, AHEAD)                                                            \
-    fill_rows(jp, il, K, WIDE, NARROW, AHEAD, mark, r0, r1, count, scratch)
-        bool narrow = jp->map16 != NULL, ahead = jp->scattered;
-        if (il->inc64 || !narrow)
-            FILL(k, il->inc64 != NULL, narrow, ahead);
-        else
+#define FILL(K, WIDE, MB) fill_rows(jp, il, K, WIDE, MB, jp->scattered, mark, r0, r1, count, scratch)
+        bool wide = il->inc64 != NULL;
+        if (!wide && jp->map_bytes == 1)
             switch (k) {
-            case 3: FILL(3, false, true, ahead); break;
-            case 4: FILL(4, false, true, ahead); break;
-            case 8: FILL(8, false, true, ahead); break;
-            default: FILL(k, false, true, ahead);
+            case 3: FILL(3, false, 1); break;
+            case 4: FILL(4, false, 1); break;
+            case 8: FILL(8, false, 1); break;
+            default: FILL(k, false, 1);
             }
+        else if (jp->map_bytes == 1) FILL(k, wide, 1);
+        else if (jp->map_bytes == 2) FILL(k, wide, 2);
+        else FILL(k, wide, 4);
 #undef FILL
     }
     return parts;
@@ -384,16 +390,17 @@ static sf_status assembly_handle(sf_ctx *ctx, int64_t nodes, int64_t nelem, int 
     return sf_last_alloc_status(ctx);
 }
 
-/* The slot map, 16-bit when no row can hold more than 65536 columns (a row
- * has at most nodes columns, and k per element entry naming its node):
- * half the bytes for the symbolic pass to write and each refill to read. */
+/* The slot map in the fewest bytes per entry that hold a position in the
+ * longest row possible (a row has at most nodes columns, and at most k per
+ * element entry naming its node): each refill reads it whole, so 1 byte
+ * instead of 2 is 16 MB less to read and hold for 10^6 quadrilaterals, 64 MB
+ * for hexahedra. */
 static sf_status slot_map(sf_ctx *ctx, sf_jac_pattern *jp, const incidence_lists *il) {
-    size_t n = (size_t)(jp->nelem * jp->k * jp->k);
-    if (jp->m->rows <= 65536 || il->most * jp->k <= 65536)
-        jp->map16 = sf_alloc_array(ctx, n, sizeof *jp->map16, "assembly slot map");
-    else
-        jp->map = sf_alloc_array(ctx, n, sizeof *jp->map, "assembly slot map");
-    return jp->map || jp->map16 ? SF_OK : sf_last_alloc_status(ctx);
+    int64_t longest = il->most * jp->k < jp->m->rows ? il->most * jp->k : jp->m->rows;
+    jp->map_bytes = longest <= 256 ? 1 : longest <= 65536 ? 2 : 4;
+    jp->map = sf_alloc_array(ctx, (size_t)(jp->nelem * jp->k * jp->k), (size_t)jp->map_bytes,
+                             "assembly slot map");
+    return jp->map ? SF_OK : sf_last_alloc_status(ctx);
 }
 
 /* Whether the mesh is numbered without locality: in 64 runs of 64
@@ -456,7 +463,7 @@ sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
 sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
                                const char *fn) {
     if (!jp || (!data && jp->nelem > 0)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
-    if (!jp->map && !jp->map16)
+    if (!jp->map)
         return sf_error(ctx, SF_ERR_ARG, "%s: the handle was not made by sf_assembly_pattern", fn);
     return SF_OK;
 }
@@ -490,7 +497,7 @@ prefetch_row(const int64_t *rowptr, double *val, int64_t i, int64_t r0, int64_t 
 
 /* The numeric assembly of rows [r0, r1) (see the top of the file). */
 static inline __attribute__((always_inline)) void
-refill_rows(const sf_jac_pattern *jp, int64_t k, bool narrow, bool ahead, const double *ke,
+refill_rows(const sf_jac_pattern *jp, int64_t k, int mb, bool ahead, const double *ke,
             int64_t r0, int64_t r1) {
     const int64_t *rowptr = jp->m->u.csr.rowptr;
     double *val = jp->m->u.csr.val;
@@ -502,24 +509,21 @@ refill_rows(const sf_jac_pattern *jp, int64_t k, bool narrow, bool ahead, const 
         if (i < r0 || i >= r1) continue;
         double *v = val + rowptr[i];
         const double *row = ke + q * k;
-        if (narrow)
-            for (int64_t b = 0; b < k; b++) v[jp->map16[q * k + b]] += row[b];
-        else
-            for (int64_t b = 0; b < k; b++) v[jp->map[q * k + b]] += row[b];
+        for (int64_t b = 0; b < k; b++) v[deriv_map_at(jp->map, mb, q * k + b)] += row[b];
     }
 }
 
 static inline __attribute__((always_inline)) void
-refill(const sf_jac_pattern *jp, int64_t k, bool narrow, const double *ke, int nt) {
+refill(const sf_jac_pattern *jp, int64_t k, int mb, const double *ke, int nt) {
     const int64_t *rowptr = jp->m->u.csr.rowptr;
 #pragma omp parallel num_threads(nt)
     {
         int64_t r0, r1;
         sf_split_rows(rowptr, jp->m->rows, omp_get_num_threads(), omp_get_thread_num(), &r0, &r1);
         if (jp->scattered)
-            refill_rows(jp, k, narrow, true, ke, r0, r1);
+            refill_rows(jp, k, mb, true, ke, r0, r1);
         else
-            refill_rows(jp, k, narrow, false, ke, r0, r1);
+            refill_rows(jp, k, mb, false, ke, r0, r1);
     }
 }
 
@@ -528,15 +532,17 @@ sf_status sf_assemble(sf_ctx *ctx, sf_jac_pattern *jp, const double *ke) {
     sf_status st = deriv_check_assembly(ctx, jp, ke, "sf_assemble");
     if (st) return st;
     int nt = sf_threads_for(ctx, jp->nelem * jp->k * jp->k);
-    if (!jp->map16)
-        refill(jp, jp->k, false, ke, nt);
-    else
+    if (jp->map_bytes == 1)
         switch (jp->k) {
-        case 3: refill(jp, 3, true, ke, nt); break;
-        case 4: refill(jp, 4, true, ke, nt); break;
-        case 8: refill(jp, 8, true, ke, nt); break;
-        default: refill(jp, jp->k, true, ke, nt);
+        case 3: refill(jp, 3, 1, ke, nt); break;
+        case 4: refill(jp, 4, 1, ke, nt); break;
+        case 8: refill(jp, 8, 1, ke, nt); break;
+        default: refill(jp, jp->k, 1, ke, nt);
         }
+    else if (jp->map_bytes == 2)
+        refill(jp, jp->k, 2, ke, nt);
+    else
+        refill(jp, jp->k, 4, ke, nt);
     sf_mat_values_changed(jp->m);
     return SF_OK;
 }

@@ -26,18 +26,26 @@ struct sf_jac_pattern {
     int64_t nelem;
     int k;
     int32_t *conn;    /* nelem * k node numbers */
-    /* nelem * k * k: slot of (e, a, b) minus rowptr[conn[e*k + a]], in 16
-     * bits when no row can pass 65536 columns (map16), else 32 (map); exactly
-     * one of the two is set */
-    int32_t *map;
-    uint16_t *map16;
+    /* nelem * k * k: slot of (e, a, b) minus rowptr[conn[e*k + a]], in
+     * map_bytes = 1, 2 or 4 bytes each: the fewest that hold a position in
+     * the longest row the mesh can make (quadrilaterals, hexahedra: 1) */
+    void *map;
+    int map_bytes;
     bool scattered; /* elements in sequence name far-apart nodes: refills prefetch rows */
 };
 
+/* Slot map entry at of a map of `bytes` bytes per entry (a constant in
+ * the specialised loops, so the test folds away). */
+static inline __attribute__((always_inline)) int64_t deriv_map_at(const void *map, int bytes,
+                                                                   int64_t at) {
+    return bytes == 1   ? ((const uint8_t *)map)[at]
+           : bytes == 2 ? ((const uint16_t *)map)[at]
+                        : ((const int32_t *)map)[at];
+}
+
 /* The CSR position of element entry (e, a, b) given q = e*k + a. */
 static inline int64_t deriv_assembly_slot(const sf_jac_pattern *jp, int64_t q, int64_t b) {
-    int64_t at = q * jp->k + b;
-    return jp->m->u.csr.rowptr[jp->conn[q]] + (jp->map16 ? jp->map16[at] : jp->map[at]);
+    return jp->m->u.csr.rowptr[jp->conn[q]] + deriv_map_at(jp->map, jp->map_bytes, q * jp->k + b);
 }
 
 /* SF_ERR_ARG naming fn unless jp was made by sf_assembly_pattern and data

@@ -70,7 +70,7 @@ void sf_jac_pattern_free(sf_jac_pattern *jp) {
     sf_mat_free(jp->m);
     void *blocks[] = {jp->colptr, jp->rowind, jp->slot, jp->cptr, jp->ccols,
                       jp->xw, jp->f0, jp->f1, jp->fv,
-                      jp->conn, jp->map, jp->map16};
+                      jp->conn, jp->map};
     for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) sf_free(ctx, blocks[b]);
     sf_free(ctx, jp);
 }

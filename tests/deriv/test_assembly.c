@@ -206,34 +206,36 @@ Test(assembly, scattered_numbering_prefetching_paths) {
     tu_ctx_done(ctx);
 }
 
-/* A star: element e joins node 0 and node e + 1, so row 0 holds all 70000
- * columns, past what a 16-bit slot map can address (the 32-bit map is
- * used).  Every value is known in closed form; 1 and 2 threads agree. */
-Test(assembly, row_of_70000_columns_against_closed_form) {
-    enum { NS = 70000, ES = NS - 1 };
+/* A star of ns nodes: element e joins node 0 and node e + 1, so row 0
+ * holds all ns columns.  Every value is known in closed form; 1 and 2
+ * threads agree.  Row lengths on both sides of each slot map width (1 byte
+ * up to 256 columns, 2 up to 65536, then 4): a map one byte too narrow
+ * wraps the last slots of row 0 onto its first. */
+static void check_star(int ns) {
+    int es = ns - 1;
     sf_ctx *ctx = tu_ctx();
-    int32_t *conn = malloc(2 * ES * sizeof *conn);
-    for (int e = 0; e < ES; e++) conn[2 * e] = 0, conn[2 * e + 1] = e + 1;
-    double *ke = dt_random(4 * ES, 8), sum00 = 0;
-    for (int e = 0; e < ES; e++) sum00 += ke[4 * e];
-    int64_t *rp = malloc((NS + 1) * sizeof *rp), nnz = NS + 2 * (int64_t)ES;
+    int32_t *conn = malloc(2 * (size_t)es * sizeof *conn);
+    for (int e = 0; e < es; e++) conn[2 * e] = 0, conn[2 * e + 1] = e + 1;
+    double *ke = dt_random(4 * es, 8), sum00 = 0;
+    for (int e = 0; e < es; e++) sum00 += ke[4 * e];
+    int64_t *rp = malloc((ns + 1) * sizeof *rp), nnz = ns + 2 * (int64_t)es;
     int32_t *ci = malloc(nnz * sizeof *ci);
     double *v = malloc(nnz * sizeof *v), *v1 = malloc(nnz * sizeof *v1);
     for (int th = 1; th <= 2; th++) {
         cr_assert_eq(sf_ctx_set_threads(ctx, th), SF_OK);
         sf_jac_pattern *jp = NULL;
-        cr_assert_eq(sf_assembly_pattern_i32(ctx, NS, ES, 2, conn, &jp), SF_OK, "%s",
+        cr_assert_eq(sf_assembly_pattern_i32(ctx, ns, es, 2, conn, &jp), SF_OK, "%s",
                      sf_ctx_message(ctx));
         cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
         const sf_mat *K = sf_jac_pattern_matrix(jp);
         cr_assert_eq(sf_mat_nnz(K), nnz);
         cr_assert_eq(sf_mat_export_csr(ctx, K, rp, ci, v), SF_OK);
-        cr_assert_eq(rp[1], NS, "row 0 holds every column");
-        for (int64_t j = 0; j < NS; j++) cr_assert_eq(ci[j], j);
+        cr_assert_eq(rp[1], ns, "row 0 holds every column");
+        for (int64_t j = 0; j < ns; j++) cr_assert_eq(ci[j], j);
         cr_assert_float_eq(v[0], sum00, 1e-9);
-        for (int e = 0; e < ES; e++) {
+        for (int e = 0; e < es; e++) {
             int64_t r = e + 1, p = rp[r];
-            cr_assert_eq(v[r], ke[4 * e + 1], "row 0, column %lld", (long long)r);
+            cr_assert_eq(v[r], ke[4 * e + 1], "%d nodes: row 0, column %lld", ns, (long long)r);
             cr_assert_eq(rp[r + 1] - p, 2);
             cr_assert(ci[p] == 0 && ci[p + 1] == r);
             cr_assert(v[p] == ke[4 * e + 2] && v[p + 1] == ke[4 * e + 3]);
@@ -244,6 +246,11 @@ Test(assembly, row_of_70000_columns_against_closed_form) {
     }
     free(conn), free(ke), free(rp), free(ci), free(v), free(v1);
     tu_ctx_done(ctx);
+}
+
+Test(assembly, star_rows_at_each_slot_map_width_against_closed_form) {
+    int lengths[] = {256, 257, 65536, 65537, 70000};
+    for (size_t t = 0; t < sizeof lengths / sizeof lengths[0]; t++) check_star(lengths[t]);
 }
 
 static int copy_f(const double *x, double *f, void *user) {
