@@ -462,7 +462,8 @@ sf_status sf_assembly_pattern_i32(sf_ctx *ctx, int64_t nodes, int64_t nelem, int
 
 sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
                                const char *fn) {
-    if (!jp || (!data && jp->nelem > 0)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
+    if (!jp || (!data && jp->nelem > 0 && jp->k > 0))
+        return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
     if (!jp->map)
         return sf_error(ctx, SF_ERR_ARG, "%s: the handle was not made by sf_assembly_pattern", fn);
     return SF_OK;

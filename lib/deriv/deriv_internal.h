@@ -49,7 +49,7 @@ static inline int64_t deriv_assembly_slot(const sf_jac_pattern *jp, int64_t q, i
 }
 
 /* SF_ERR_ARG naming fn unless jp was made by sf_assembly_pattern and data
- * is non-NULL (or there are no elements). */
+ * is non-NULL (or there are no element entries: no elements, or k = 0). */
 sf_status deriv_check_assembly(sf_ctx *ctx, const sf_jac_pattern *jp, const void *data,
                                const char *fn);
 

@@ -253,6 +253,38 @@ Test(assembly, star_rows_at_each_slot_map_width_against_closed_form) {
     for (size_t t = 0; t < sizeof lengths / sizeof lengths[0]; t++) check_star(lengths[t]);
 }
 
+/* Meshes with no element entries (no elements, no nodes, k = 0) give an
+ * empty matrix, NULL arrays allowed; k = 1 puts each element's one value on
+ * the diagonal.  1 and 2 threads; nothing is left allocated. */
+Test(assembly, empty_meshes_and_one_node_elements) {
+    sf_ctx *ctx = tu_ctx();
+    struct { int64_t nodes, nelem; int k; int64_t nnz; } cases[] = {
+        {5, 0, 4, 0}, {0, 0, 4, 0}, {5, 3, 0, 0}};
+    for (int th = 1; th <= 2; th++) {
+        cr_assert_eq(sf_ctx_set_threads(ctx, th), SF_OK);
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            sf_jac_pattern *jp = NULL;
+            cr_assert_eq(sf_assembly_pattern(ctx, cases[c].nodes, cases[c].nelem, cases[c].k, NULL,
+                                             &jp), SF_OK, "case %zu: %s", c, sf_ctx_message(ctx));
+            cr_assert_eq(sf_assemble(ctx, jp, NULL), SF_OK, "case %zu: %s", c, sf_ctx_message(ctx));
+            const sf_mat *m = sf_jac_pattern_matrix(jp);
+            cr_assert(sf_mat_rows(m) == cases[c].nodes && sf_mat_nnz(m) == 0, "case %zu", c);
+            sf_jac_pattern_free(jp);
+        }
+        int64_t conn[] = {2, 4, 2}, rp[6], want_rp[] = {0, 0, 0, 1, 1, 2};
+        int32_t ci[2];
+        double ke[] = {1.5, 2.5, 4.0}, v[2];
+        sf_jac_pattern *jp = NULL;
+        cr_assert_eq(sf_assembly_pattern(ctx, 5, 3, 1, conn, &jp), SF_OK);
+        cr_assert_eq(sf_assemble(ctx, jp, ke), SF_OK);
+        cr_assert_eq(sf_mat_export_csr(ctx, sf_jac_pattern_matrix(jp), rp, ci, v), SF_OK);
+        cr_assert_arr_eq(rp, want_rp, sizeof rp);
+        cr_assert(ci[0] == 2 && ci[1] == 4 && v[0] == 1.5 + 4.0 && v[1] == 2.5);
+        sf_jac_pattern_free(jp);
+    }
+    tu_ctx_done(ctx);
+}
+
 static int copy_f(const double *x, double *f, void *user) {
     (void)user;
     memcpy(f, x, 3 * sizeof *x);
