@@ -100,9 +100,10 @@ sf_status sf_jac_permute(sf_ctx *ctx, const sf_shape *in, const int *perm, sf_sh
 sf_status sf_jac_reshape(sf_ctx *ctx, const sf_shape *in, const sf_shape *out, sf_mat **J);
 
 /* y = x[start[0]:stop[0]:step[0], ...] over every axis, Python semantics on
- * normalised bounds: step != 0; for step > 0, 0 <= start <= dim and
- * start <= stop <= dim; for step < 0, -1 <= stop <= start < dim (or an empty
- * range).  J is a selection with one entry per output element. */
+ * bounds normalised as slice.indices(dim) gives them: step != 0; for
+ * step > 0, start and stop in [0, dim]; for step < 0, in [-1, dim - 1]; an
+ * empty range when stop is not past start.  Else SF_ERR_INDEX naming the axis.
+ * J is a selection with one entry per output element. */
 sf_status sf_jac_slice(sf_ctx *ctx, const sf_shape *in, const int64_t *start, const int64_t *stop,
                        const int64_t *step, sf_shape *out_shape, sf_mat **J);
 

@@ -5,6 +5,12 @@
 
 sf_status sf_broadcast_shapes(sf_ctx *ctx, const sf_shape *a, const sf_shape *b, sf_shape *out) {
     if (!a || !b || !out) return sf_error(ctx, SF_ERR_ARG, "sf_broadcast_shapes: NULL argument");
+    int64_t n; /* both shapes valid (ndim in range, no negative extent) before indexing them */
+    sf_status st = sf_shape_size(ctx, a, &n);
+    if (st || (st = sf_shape_size(ctx, b, &n))) {
+        sf_error_prefix(ctx, "sf_broadcast_shapes");
+        return st;
+    }
     sf_shape r = {a->ndim > b->ndim ? a->ndim : b->ndim, {0}};
     for (int k = 0; k < r.ndim; k++) {
         int ka = k - (r.ndim - a->ndim), kb = k - (r.ndim - b->ndim);

@@ -65,16 +65,17 @@ sf_status sf_jac_reshape(sf_ctx *ctx, const sf_shape *in, const sf_shape *out, s
     return sf_mat_identity(ctx, n, J);
 }
 
-/* Number of elements in range(start, stop, step), or -1 if the bounds are
- * not normalised for an axis of extent dim. */
+/* Number of elements in range(start, stop, step), or -1 unless the bounds
+ * are normalised for an axis of extent dim as Python's slice.indices gives
+ * them (step > 0: start and stop in [0, dim]; step < 0: in [-1, dim - 1]).
+ * Counted in unsigned arithmetic so that no step, however large, overflows. */
 static int64_t range_count(int64_t start, int64_t stop, int64_t step, int64_t dim) {
     if (step > 0) {
-        if (start < 0 || start > dim || stop > dim) return -1;
-        return stop <= start ? 0 : (stop - start + step - 1) / step;
+        if (start < 0 || start > dim || stop < 0 || stop > dim) return -1;
+        return stop <= start ? 0 : (int64_t)((uint64_t)(stop - start - 1) / (uint64_t)step) + 1;
     }
-    if (stop < -1 || start >= dim) return -1;
-    if (start <= stop) return 0;
-    return start < 0 ? -1 : (start - stop - step - 1) / -step;
+    if (start < -1 || start >= dim || stop < -1 || stop >= dim) return -1;
+    return start <= stop ? 0 : (int64_t)((uint64_t)(start - stop - 1) / (0u - (uint64_t)step)) + 1;
 }
 
 sf_status sf_jac_slice(sf_ctx *ctx, const sf_shape *in, const int64_t *start, const int64_t *stop,
@@ -97,7 +98,8 @@ sf_status sf_jac_slice(sf_ctx *ctx, const sf_shape *in, const int64_t *start, co
                             sf_shape_format(in, buf, sizeof buf));
         }
         out.dim[k] = cnt;
-        instride[k] = step[k] * stride[k];
+        /* two or more elements bound |step| by dim, so the product fits */
+        instride[k] = cnt > 1 ? step[k] * stride[k] : 0;
         if (cnt) offset += start[k] * stride[k];
     }
     if ((st = gather_select(ctx, &out, n, instride, offset, J))) return st;

@@ -293,6 +293,29 @@ Test(broadcast, mismatch_names_both_shapes) {
     tu_ctx_done(ctx);
 }
 
+/* Invalid shapes are refused before any axis is read: an ndim past 8 would
+ * index past dim[], a negative extent would "broadcast" to a negative one. */
+Test(broadcast, invalid_shapes_refused_before_reading_axes) {
+    sf_ctx *ctx = tu_ctx();
+    sf_shape nine = {9, {1, 1, 1, 1, 1, 1, 1, 1}}, negdim = {-1, {0}}, neg = {1, {-1}},
+             v3 = {1, {3}}, out = {1, {77}};
+    double x[3] = {0};
+    sf_mat *Ja = (sf_mat *)0x1, *Jb = (sf_mat *)0x1;
+    cr_assert_eq(sf_broadcast_shapes(ctx, &nine, &v3, &out), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_broadcast_shapes: shape: ndim 9 is outside [0, 8]");
+    cr_assert_eq(sf_broadcast_shapes(ctx, &v3, &negdim, &out), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_broadcast_shapes: shape: ndim -1 is outside [0, 8]");
+    cr_assert_eq(sf_broadcast_shapes(ctx, &neg, &(sf_shape){1, {1}}, &out), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx),
+                     "sf_broadcast_shapes: shape: extent -1 of axis 0 is negative");
+    cr_assert(out.ndim == 1 && out.dim[0] == 77, "output untouched");
+    cr_assert_eq(sf_jac_binary(ctx, SF_BIN_ADD, &nine, x, &v3, x, NULL, &Ja, &Jb), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_broadcast_shapes: shape: ndim 9 is outside [0, 8]");
+    cr_assert_eq(sf_jac_binary(ctx, SF_BIN_MUL, &v3, x, &neg, x, NULL, &Ja, &Jb), SF_ERR_ARG);
+    cr_assert(Ja == (sf_mat *)0x1 && Jb == (sf_mat *)0x1, "outputs untouched");
+    tu_ctx_done(ctx);
+}
+
 static sf_status alloc_elementwise(sf_ctx *ctx, void *arg) {
     (void)arg;
     sf_shape s = {3, {2, 3, 4}};

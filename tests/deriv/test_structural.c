@@ -195,6 +195,35 @@ Test(slice, steps_forward_backward_and_empty) {
     tu_ctx_done(ctx);
 }
 
+/* Steps past the axis take one element (no overflow in the count or the
+ * stride, whatever the step); bounds are those slice.indices gives, so a
+ * negative stop with a positive step is an error, not an empty range. */
+Test(slice, huge_steps_and_unnormalised_bounds) {
+    sf_ctx *ctx = tu_ctx();
+    sf_shape in = {3, {5, 4, 3}};
+    int64_t start[] = {0, 3, 1}, stop[] = {5, -1, 3},
+            step[] = {(int64_t)1 << 62, INT64_MIN, INT64_MAX};
+    gather_case c = {.src = src_slice, .in = in, .start = start, .step = step};
+    sf_mat *J = NULL;
+    cr_assert_eq(sf_jac_slice(ctx, &in, start, stop, step, &c.out, &J), SF_OK, "%s",
+                 sf_ctx_message(ctx));
+    check_gather(ctx, &c, J, &(sf_shape){3, {1, 1, 1}});
+    int64_t back_start[] = {3, 0, 0}, back_stop[] = {1, 4, 3}, one[] = {1, 1, 1};
+    cr_assert_eq(sf_jac_slice(ctx, &in, back_start, back_stop, one, &c.out, &J), SF_OK);
+    cr_assert(c.out.dim[0] == 0 && sf_mat_rows(J) == 0, "stop before start: empty");
+    sf_mat_free(J);
+    J = (sf_mat *)0x1;
+    sf_shape out = {1, {77}};
+    int64_t neg_stop[] = {0, 0, -1};
+    cr_assert_eq(sf_jac_slice(ctx, &in, back_start, neg_stop, one, &out, &J), SF_ERR_INDEX);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_slice: axis 2: slice 0:-1:1 is invalid for shape (5, 4, 3)");
+    int64_t minus[] = {-1, -1, -1}, at_dim[] = {5, 0, 0}, low[] = {-1, -1, -1};
+    cr_assert_eq(sf_jac_slice(ctx, &in, at_dim, low, minus, &out, &J), SF_ERR_INDEX);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_slice: axis 0: slice 5:-1:-1 is invalid for shape (5, 4, 3)");
+    cr_assert(J == (sf_mat *)0x1 && out.dim[0] == 77, "outputs untouched");
+    tu_ctx_done(ctx);
+}
+
 Test(take, repeated_indices_and_bad_ones) {
     sf_ctx *ctx = tu_ctx();
     sf_shape in = {3, {2, 4, 3}};
