@@ -58,9 +58,9 @@ sf_status sf_jac_elementwise_refresh(sf_ctx *ctx, sf_elem_fn fn, double p, const
 /* A user elementwise function: *fx = f(x), *dfx = f'(x); nonzero = failure. */
 typedef int (*sf_scalar_fn)(double x, double *fx, double *dfx, void *user);
 
-/* As sf_jac_elementwise for a user function.  A nonzero return is
- * SF_ERR_ARG naming the element and the returned code (fx untouched); with fx
- * the function is called twice per element (derivatives, then values). */
+/* As sf_jac_elementwise for a user function, called once per element.  A
+ * nonzero return is SF_ERR_ARG naming the element and the returned code (fx
+ * and J untouched; with fx the values wait in n doubles of scratch). */
 sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const sf_shape *shape,
                                 const double *x, double *fx, sf_mat **J);
 
@@ -229,7 +229,8 @@ typedef int (*sf_alpha_fn)(double s, double *alpha, double *dalpha, void *user);
  * both in the pattern of jp (made by sf_assembly_pattern): r (rows entries),
  * kval (nnz entries, the values of K(x)) and jval (nnz, the values of dr/dx;
  * pass sf_jac_pattern_values(jp) to refresh the handle) may each be NULL.
- * alpha is called for every element before anything is written. */
+ * alpha is called once per element, for all of them before anything is
+ * written (2 doubles of scratch per element). */
 sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, const double *me,
                                       sf_alpha_fn alpha, void *user, const double *x, double *r,
                                       double *kval, double *jval);

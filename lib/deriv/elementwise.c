@@ -255,19 +255,26 @@ sf_status sf_jac_elementwise_fn(sf_ctx *ctx, sf_scalar_fn f, void *user, const s
     if (st) return st;
     sf_mat *m = NULL;
     if ((st = sf_diag_new(ctx, n, what, &m))) return st;
-    for (int64_t i = 0; i < n; i++) { /* derivatives first: fx is written only on success */
+    /* one call per element; the values wait in a scratch array, since fx is
+     * written only on success */
+    double *vals = fx && n > 0 ? sf_alloc_array(ctx, (size_t)n, sizeof *vals, "elementwise values")
+                               : NULL;
+    if (fx && n > 0 && !vals) {
+        sf_mat_free(m);
+        return sf_last_alloc_status(ctx);
+    }
+    for (int64_t i = 0; i < n; i++) {
         double v;
-        int rc = f(x[i], &v, &m->u.diag.d[i], user);
+        int rc = f(x[i], vals ? &vals[i] : &v, &m->u.diag.d[i], user);
         if (rc) {
             sf_mat_free(m);
+            sf_free(ctx, vals);
             return sf_error(ctx, SF_ERR_ARG, "%s: the function returned %d at element %lld", what,
                             rc, (long long)i);
         }
     }
-    for (int64_t i = 0; fx && i < n; i++) {
-        double d;
-        f(x[i], &fx[i], &d, user);
-    }
+    if (vals) memcpy(fx, vals, (size_t)n * sizeof *fx);
+    sf_free(ctx, vals);
     *J = m;
     return SF_OK;
 }

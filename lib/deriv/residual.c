@@ -64,15 +64,25 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, con
                                       double *kval, double *jval) {
     if (!ctx) return SF_ERR_ARG;
     const char *fn = "sf_assemble_scaled_residual";
-    if (!alpha || (jp && jp->nelem > 0 && !x)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
+    if (!alpha || (jp && jp->nelem > 0 && jp->k > 0 && !x)) return sf_error(ctx, SF_ERR_ARG, "%s: NULL argument", fn);
     sf_status st = deriv_check_assembly(ctx, jp, me, fn);
     if (st) return st;
     if (jp->k > MAX_K)
         return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: elements of %d nodes (at most %d)", fn, jp->k, MAX_K);
+    /* alpha once per element, kept (2 doubles each) so that nothing is
+     * written before every call has succeeded */
+    double *ad = jp->nelem > 0 ? sf_alloc_array(ctx, 2 * (size_t)jp->nelem, sizeof *ad,
+                                                "residual alpha values")
+                               : NULL;
+    if (jp->nelem > 0 && !ad) return sf_last_alloc_status(ctx);
     element el;
-    for (int64_t e = 0; e < jp->nelem; e++) { /* check alpha first: outputs only on success */
+    for (int64_t e = 0; e < jp->nelem; e++) {
         gather(jp, me, x, e, &el);
-        if ((st = call_alpha(ctx, alpha, user, e, &el))) return st;
+        if ((st = call_alpha(ctx, alpha, user, e, &el))) {
+            sf_free(ctx, ad);
+            return st;
+        }
+        ad[2 * e] = el.alpha, ad[2 * e + 1] = el.dalpha;
     }
     int64_t nnz = jp->m->nnz;
     if (jval) memset(jval, 0, (size_t)nnz * sizeof(double));
@@ -80,8 +90,9 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, con
     if (r) memset(r, 0, (size_t)jp->m->rows * sizeof(double));
     for (int64_t e = 0; e < jp->nelem; e++) {
         gather(jp, me, x, e, &el);
-        alpha(el.s, &el.alpha, &el.dalpha, user);
+        el.alpha = ad[2 * e], el.dalpha = ad[2 * e + 1];
         scatter(jp, me, e, &el, r, kval, jval);
     }
+    sf_free(ctx, ad);
     return SF_OK;
 }

@@ -405,6 +405,60 @@ Test(assembly, scaled_residual_jacobian_against_fd) {
     tu_ctx_done(ctx);
 }
 
+/* alpha with state: counts its calls and fails at call fail_at. */
+typedef struct counted_alpha { int calls, fail_at; } counted_alpha;
+
+static int alpha_counted(double s, double *a, double *da, void *user) {
+    counted_alpha *c = user;
+    if (++c->calls == c->fail_at) return 6;
+    return alpha_fn(s, a, da, NULL);
+}
+
+/* alpha is called once per element, and a failure at its last call (the
+ * last element) still leaves r, kval and jval untouched. */
+Test(assembly, scaled_residual_alpha_once_per_element_failure_at_last_call) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t conn[E * K];
+    int32_t conn32[E * K];
+    double me[E * K * K], r[NODES], want_r[NODES];
+    random_mesh(conn, conn32, me, 21);
+    double *x = dt_random(NODES, 5);
+    sf_jac_pattern *jp = NULL;
+    cr_assert_eq(sf_assembly_pattern(ctx, NODES, E, K, conn, &jp), SF_OK);
+    int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
+    double *kval = malloc(nnz * sizeof *kval), *jval = malloc(nnz * sizeof *jval);
+    counted_alpha c = {0, 0};
+    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_counted, &c, x, r, kval, jval),
+                 SF_OK);
+    cr_assert_eq(c.calls, E, "one call per element");
+    p4 p = {conn, me};
+    naive_residual(x, want_r, &p);
+    cr_assert_lt(tu_rel_diff(r, want_r, NODES), 1e-14);
+    for (int i = 0; i < NODES; i++) r[i] = 42;
+    for (int64_t q = 0; q < nnz; q++) kval[q] = jval[q] = 43;
+    c = (counted_alpha){0, E};
+    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_counted, &c, x, r, kval, jval),
+                 SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_assemble_scaled_residual: element 39: alpha returned 6");
+    for (int i = 0; i < NODES; i++) cr_assert_eq(r[i], 42, "r untouched");
+    for (int64_t q = 0; q < nnz; q++) cr_assert(kval[q] == 43 && jval[q] == 43, "values untouched");
+    free(x), free(kval), free(jval);
+    sf_jac_pattern_free(jp);
+    tu_ctx_done(ctx);
+}
+
+static sf_status alloc_residual(sf_ctx *ctx, void *arg) {
+    (void)arg;
+    int64_t conn[] = {0, 1, 2, 2, 3, 0, 4, 4, 1};
+    double me[27], x[5] = {1, 2, 3, 4, 5}, r[5];
+    for (int q = 0; q < 27; q++) me[q] = q;
+    sf_jac_pattern *jp = NULL;
+    sf_status st = sf_assembly_pattern(ctx, 5, 3, 3, conn, &jp);
+    if (!st) st = sf_assemble_scaled_residual(ctx, jp, me, alpha_fn, NULL, x, r, NULL, NULL);
+    sf_jac_pattern_free(jp);
+    return st;
+}
+
 static sf_status alloc_assembly(sf_ctx *ctx, void *arg) {
     (void)arg;
     int64_t conn[] = {0, 1, 2, 2, 3, 0, 4, 4, 1};
@@ -417,4 +471,7 @@ static sf_status alloc_assembly(sf_ctx *ctx, void *arg) {
     return st;
 }
 
-Test(alloc_failures, assembly) { tu_check_alloc_failures(alloc_assembly, NULL); }
+Test(alloc_failures, assembly) {
+    tu_check_alloc_failures(alloc_assembly, NULL);
+    tu_check_alloc_failures(alloc_residual, NULL);
+}

@@ -163,6 +163,40 @@ Test(elementwise, user_callback_and_its_failure) {
     tu_ctx_done(ctx);
 }
 
+/* Counts its calls and fails at call fail_at (1-based): a function with
+ * state, whose failure must be caught whenever it comes. */
+typedef struct counted { int calls, fail_at; } counted;
+
+static int counted_square(double x, double *f, double *d, void *user) {
+    counted *c = user;
+    if (++c->calls == c->fail_at) return 9;
+    *f = x * x;
+    *d = 2 * x;
+    return 0;
+}
+
+Test(elementwise, user_callback_called_once_per_element_failure_at_last_call) {
+    sf_ctx *ctx = tu_ctx();
+    sf_shape s = {1, {5}};
+    double x[5] = {1, 2, 3, 4, 5}, fx[5] = {-7, -7, -7, -7, -7}, d[5];
+    int64_t rp[6];
+    counted c = {0, 0};
+    sf_mat *J = NULL;
+    cr_assert_eq(sf_jac_elementwise_fn(ctx, counted_square, &c, &s, x, fx, &J), SF_OK);
+    cr_assert_eq(c.calls, 5, "one call per element");
+    cr_assert_eq(sf_mat_export_csr(ctx, J, rp, NULL, d), SF_OK);
+    for (int i = 0; i < 5; i++) cr_assert(fx[i] == x[i] * x[i] && d[i] == 2 * x[i]);
+    sf_mat_free(J);
+    J = (sf_mat *)0x1;
+    c = (counted){0, 5};
+    for (int i = 0; i < 5; i++) fx[i] = -7;
+    cr_assert_eq(sf_jac_elementwise_fn(ctx, counted_square, &c, &s, x, fx, &J), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_elementwise_fn: the function returned 9 at element 4");
+    for (int i = 0; i < 5; i++) cr_assert_eq(fx[i], -7, "fx untouched on failure");
+    cr_assert_eq(J, (sf_mat *)0x1, "J untouched on failure");
+    tu_ctx_done(ctx);
+}
+
 Test(elementwise, bad_inputs) {
     sf_ctx *ctx = tu_ctx();
     sf_shape s = {2, {3, -1}};
@@ -326,6 +360,16 @@ static sf_status alloc_elementwise(sf_ctx *ctx, void *arg) {
     return st;
 }
 
+static sf_status alloc_elementwise_fn(sf_ctx *ctx, void *arg) {
+    (void)arg;
+    sf_shape s = {1, {6}};
+    double x[6] = {1, 2, 3, 4, 5, 6}, fx[6];
+    sf_mat *J = NULL;
+    sf_status st = sf_jac_elementwise_fn(ctx, cube, NULL, &s, x, fx, &J);
+    sf_mat_free(J);
+    return st;
+}
+
 static sf_status alloc_binary(sf_ctx *ctx, void *arg) {
     (void)arg;
     sf_shape a = {2, {3, 1}}, b = {2, {1, 4}};
@@ -340,6 +384,7 @@ static sf_status alloc_binary(sf_ctx *ctx, void *arg) {
 Test(alloc_failures, elementwise_and_binary) {
     tu_check_alloc_failures(alloc_elementwise, NULL);
     tu_check_alloc_failures(alloc_binary, NULL);
+    tu_check_alloc_failures(alloc_elementwise_fn, NULL);
 }
 
 Test(elementwise, threads_give_bitwise_identical_results) {
