@@ -51,8 +51,9 @@ static void eval_one(sf_elem_fn fn, double p, double x, double *f, double *d) {
     case SF_FN_SQUARE: *f = x * x; *d = 2.0 * x; break;
     case SF_FN_POWER: power_eval(p, x, f, d); break;
     case SF_FN_EXP: *f = *d = exp(x); break;
-    case SF_FN_LOG: *f = log(x); *d = x < 0 ? NAN : 1.0 / x; break;
-    case SF_FN_SQRT: *f = sqrt(x); *d = x < 0 ? NAN : 0.5 / *f; break;
+    /* x == 0 covers -0.0 too, whose reciprocal would be -Inf */
+    case SF_FN_LOG: *f = log(x); *d = x < 0 ? NAN : x == 0 ? INFINITY : 1.0 / x; break;
+    case SF_FN_SQRT: *f = sqrt(x); *d = x < 0 ? NAN : x == 0 ? INFINITY : 0.5 / *f; break;
     case SF_FN_SIN: *f = sin(x); *d = cos(x); break;
     case SF_FN_COS: *f = cos(x); *d = -sin(x); break;
     case SF_FN_TANH: *f = tanh(x); *d = 1.0 - *f * *f; break;

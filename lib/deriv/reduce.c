@@ -7,8 +7,10 @@
 static sf_status mark_axes(sf_ctx *ctx, const sf_shape *in, int naxes, const int *axes,
                            bool reduced[SF_MAX_NDIM]) {
     for (int k = 0; k < SF_MAX_NDIM; k++) reduced[k] = false;
-    if (naxes < 0 || naxes > in->ndim || (naxes > 0 && !axes))
+    if (naxes < 0 || naxes > in->ndim)
         return sf_error(ctx, SF_ERR_ARG, "sf_jac_sum: %d axes for %d dimensions", naxes, in->ndim);
+    if (naxes > 0 && !axes)
+        return sf_error(ctx, SF_ERR_ARG, "sf_jac_sum: axes is NULL (naxes = %d)", naxes);
     for (int q = 0; q < naxes; q++) {
         int ax = axes[q] < 0 ? axes[q] + in->ndim : axes[q];
         char buf[160];

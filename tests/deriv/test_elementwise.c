@@ -98,6 +98,9 @@ Test(elementwise, negative_arguments_and_kinks) {
         cr_assert(isnan(fx[0]) && isnan(d[0]), "outside the domain: NaN per IEEE");
         cr_assert(isinf(d[1]) && d[1] > 0, "edge of the domain: +Inf derivative");
         cr_assert(isfinite(d[3]));
+        double negzero = -0.0, dz;
+        cr_assert_eq(sf_elem_eval(ctx, fns[f], 0, 1, &negzero, NULL, &dz), SF_OK);
+        cr_assert(isinf(dz) && dz > 0, "-0.0 is the edge too: +Inf, not -Inf");
     }
     cr_assert_eq(sf_elem_eval(ctx, SF_FN_ABS, 0, 4, x, fx, d), SF_OK);
     cr_assert(d[1] == 0.0 && d[0] == -1.0 && d[3] == 1.0, "abs'(0) = 0");

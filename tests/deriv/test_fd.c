@@ -255,6 +255,29 @@ Test(fd, nonfinite_and_failing_function_named_values_unchanged) {
     tu_ctx_done(ctx);
 }
 
+/* sf_jac_fd names itself in every message, also for failures found in
+ * the work it shares with sf_jac_pattern_fd; J stays untouched. */
+Test(fd, one_shot_errors_name_sf_jac_fd) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *I = NULL, *J = (sf_mat *)0x1;
+    cr_assert_eq(sf_mat_identity(ctx, 10, &I), SF_OK);
+    double x[10] = {0.1, 0.2, 0.3, 0.4, 0.1, 0.2, 0.3, 0.5, 0.1, 0.2};
+    cr_assert_eq(sf_jac_fd(ctx, NULL, nan_f, NULL, x, SF_FD_FORWARD, &J, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_fd: NULL argument");
+    cr_assert_eq(sf_jac_fd(ctx, I, NULL, NULL, x, SF_FD_FORWARD, &J, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_fd: NULL argument");
+    cr_assert_eq(sf_jac_fd(ctx, I, nan_f, NULL, x, (sf_fd_method)3, &J, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_fd: unknown method 3");
+    cr_assert_eq(sf_jac_fd(ctx, I, nan_f, NULL, x, SF_FD_CENTRAL, &J, NULL), SF_ERR_NONFINITE);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_fd: colour group 0 (x + h): output row 7 is nan");
+    x[0] = 6;
+    cr_assert_eq(sf_jac_fd(ctx, I, nan_f, NULL, x, SF_FD_FORWARD, &J, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_fd: base point x: f returned -2");
+    cr_assert_eq(J, (sf_mat *)0x1, "J untouched");
+    sf_mat_free(I);
+    tu_ctx_done(ctx);
+}
+
 static sf_status alloc_fd(sf_ctx *ctx, void *arg) {
     (void)arg;
     int64_t ri[] = {0, 0, 1, 2, 2}, ci[] = {0, 1, 1, 0, 2}, n = 3;

@@ -85,6 +85,10 @@ Test(sum, bad_axes_named) {
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_sum: axis 2 is out of range for shape (2, 3)");
     cr_assert_eq(sf_jac_sum(ctx, &s, 2, twice, 0, NULL, &J), SF_ERR_ARG);
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_sum: axis -1 is listed twice");
+    cr_assert_eq(sf_jac_sum(ctx, &s, 3, twice, 0, NULL, &J), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_sum: 3 axes for 2 dimensions");
+    cr_assert_eq(sf_jac_sum(ctx, &s, 1, NULL, 0, NULL, &J), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_jac_sum: axes is NULL (naxes = 1)");
     cr_assert_null(J);
     tu_ctx_done(ctx);
 }
