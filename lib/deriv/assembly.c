@@ -8,9 +8,8 @@
  * map, row-relative, in the fewest bytes that hold a position in the
  * longest row the mesh can make: 1 byte up to 256 columns (quadrilaterals,
  * hexahedra: an eighth of the bytes of absolute int64 slots), else 2 up to
- * 65536, else 4.  The handle
- * keeps the int32 connectivity (to find each entry's row) and the map; the
- * incidence lists are temporary.
+ * 65536, else 4.  The handle keeps the int32 connectivity (to find each
+ * entry's row) and the map; the incidence lists are temporary.
  * Numeric: each thread owns a range of rows (balanced by nonzeros), zeroes
  * it, and walks the element entries in element order adding those of its
  * rows.  Every slot thus sums its terms in sequential element order whatever
