@@ -242,7 +242,8 @@ static void apply_one(const sf_interp_w *p, int64_t rows, const double *f, doubl
 sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
                           const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply");
-    if (st || nfields == 0) return st;
+    /* no outputs (an axis or the columns beside it of extent 0): no tiles */
+    if (st || nfields == 0 || W->rows == 0) return st;
     const sf_interp_w *p = &W->u.interp;
     int64_t rows = W->rows;
     int threads = sf_threads_for(ctx, rows * nfields);
@@ -269,7 +270,7 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
 sf_status sf_interp_apply_adjoint(sf_ctx *ctx, const sf_mat *W, int nfields,
                                   const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply_adjoint");
-    if (st || nfields == 0) return st;
+    if (st || nfields == 0 || W->rows == 0) return st;
     sf_interp_scatter(ctx, W, nfields, fields, 1, outs, 1, 1.0, 0.0);
     return SF_OK;
 }

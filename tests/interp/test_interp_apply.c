@@ -252,3 +252,28 @@ Test(apply, tiled_fields_equal_single_applies) {
 /* Outputs over 8 MB are written with streaming stores; an odd row length
  * starts every other row off the 16-byte alignment of the vector loops. */
 Test(apply, streamed_fields_equal_single_applies) { fields_equal_single_applies(75001, -1); }
+
+/* Data with a zero extent beside the axis (3, 0) on axis 0: no outputs, and
+ * applying one or several fields (or the adjoint) is a no-op, not a
+ * division by a zero tile width. */
+Test(apply, zero_columns_beside_the_axis) {
+    sf_ctx *ctx = tu_ctx();
+    double xp[3] = {0, 1, 2}, xn[5] = {0.5, 1, 1.5, 2, 3}, f[1] = {0}, o[1] = {7};
+    sf_shape sxp = {1, {3}}, sxn = {1, {5}}, data = {2, {3, 0}};
+    for (int th = 1; th <= 2; th++) {
+        cr_assert_eq(sf_ctx_set_threads(ctx, th), SF_OK);
+        sf_mat *W = NULL;
+        cr_assert_eq(sf_interp_weights(ctx, xp, &sxp, xn, &sxn, &data, 0, SF_INTERP_LINEAR,
+                                       SF_EXTRAP_CLAMP, 0.0, &W), SF_OK, "%s", sf_ctx_message(ctx));
+        cr_assert_eq(sf_mat_rows(W), 0);
+        const double *fs[2] = {f, f};
+        double *os[2] = {o, o};
+        for (int nf = 1; nf <= 2; nf++) {
+            cr_assert_eq(sf_interp_apply(ctx, W, nf, fs, os), SF_OK, "%d fields", nf);
+            cr_assert_eq(sf_interp_apply_adjoint(ctx, W, nf, fs, os), SF_OK);
+        }
+        cr_assert_eq(o[0], 7, "nothing written");
+        sf_mat_free(W);
+    }
+    tu_ctx_done(ctx);
+}
