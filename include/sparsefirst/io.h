@@ -49,11 +49,12 @@ sf_status sf_mm_read(sf_ctx *ctx, const char *path, sf_mat **out, sf_mm_info *in
 sf_status sf_mm_read_buffer(sf_ctx *ctx, const char *data, size_t len, const char *name,
                             sf_mat **out, sf_mm_info *info);
 
-/* Write a handle of any kind as "coordinate real general", values in %.17g. */
+/* Write a handle of any kind as "coordinate real general", values in %.17g.
+ * On a failed write a regular file at path is removed (no partial matrix). */
 sf_status sf_mm_write(sf_ctx *ctx, const char *path, const sf_mat *m);
 
 /* Write a real dense view as "array real general" (column-major, as the
- * format requires). */
+ * format requires); on failure as sf_mm_write. */
 sf_status sf_mm_write_dense(sf_ctx *ctx, const char *path, const sf_dense *d);
 
 /* ---------------------------------------------------------------- .npy */

@@ -3,13 +3,14 @@
  * the same double (-0.0, denormals, inf and nan included).
  *
  * The stream's buffer is allocated through the context, so writing charges
- * the context like everything else.  A failed write may leave a partial
- * file behind: we do not unlink, since the path may be a device. */
+ * the context like everything else.  A failed write removes the partial
+ * file when the path is a regular file (never a device or a pipe). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../mat/mat_internal.h"
+#include "out_file.h"
 #include "sparsefirst/io.h"
 
 #define WRITE_BUFFER ((size_t)1 << 16)
@@ -19,13 +20,14 @@ typedef struct mm_out {
     const char *path;
     FILE *fp;
     char *buf;
+    bool regular; /* a regular file: removed again if the write fails */
 } mm_out;
 
 static sf_status out_open(mm_out *o, sf_ctx *ctx, const char *path) {
     *o = (mm_out){.ctx = ctx, .path = path};
     o->buf = sf_alloc(ctx, WRITE_BUFFER, "write buffer");
     SF_CHECK_ALLOC(ctx, o->buf);
-    o->fp = fopen(path, "w");
+    o->fp = sf_out_open(path, "w", &o->regular);
     if (!o->fp) {
         int err = errno;
         sf_free(ctx, o->buf);
@@ -44,6 +46,7 @@ static sf_status out_close(mm_out *o, sf_status st) {
         err = errno;
     }
     sf_free(o->ctx, o->buf);
+    if (st || failed) sf_out_discard(o->path, o->regular); /* no half-written matrix */
     if (st) return st;
     if (failed) return sf_error(o->ctx, SF_ERR_IO, "%s: write failed: %s", o->path, strerror(err));
     return SF_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "npy_internal.h"
+#include "out_file.h"
 
 #define ALIGN 64
 
@@ -52,7 +53,8 @@ sf_status sf_npy_write(sf_ctx *ctx, const char *path, sf_npy_dtype dtype, const 
     if (size > 0 && !data) return sf_error(ctx, SF_ERR_ARG, "sf_npy_write: data is NULL");
     char header[1024];
     size_t hlen = format_header(dtype, shape, header, sizeof header);
-    FILE *fp = fopen(path, "wb");
+    bool regular;
+    FILE *fp = sf_out_open(path, "wb", &regular);
     if (!fp) return sf_error(ctx, SF_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     bool ok = fwrite(header, 1, hlen, fp) == hlen &&
               (bytes == 0 || fwrite(data, 1, (size_t)bytes, fp) == (size_t)bytes);
@@ -62,7 +64,7 @@ sf_status sf_npy_write(sf_ctx *ctx, const char *path, sf_npy_dtype dtype, const 
         err = errno;
     }
     if (!ok) {
-        remove(path); /* no half-written file that looks like an array */
+        sf_out_discard(path, regular); /* no half-written file that looks like an array */
         return sf_error(ctx, SF_ERR_IO, "%s: write error: %s", path, strerror(err));
     }
     return SF_OK;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "../mat/kind_interp.h"
+#include "out_file.h"
 #include "sparsefirst/interp.h"
 
 #define SFW_MAGIC "SFWEIGHT"
@@ -80,7 +81,8 @@ sf_status sf_interp_save(sf_ctx *ctx, const sf_mat *W, const char *path) {
     for (int k = p->data_shape.ndim; k < SF_MAX_NDIM; k++) h.dim[k] = 0;
     unsigned char buf[SFW_HEADER];
     header_bytes(&h, buf, true);
-    FILE *f = fopen(path, "wb");
+    bool regular;
+    FILE *f = sf_out_open(path, "wb", &regular);
     if (!f) return io_error(ctx, path, "cannot create");
     uint64_t sum = FNV_OFFSET;
     bool ok = write_all(f, buf, SFW_HEADER, &sum) &&
@@ -89,7 +91,7 @@ sf_status sf_interp_save(sf_ctx *ctx, const sf_mat *W, const char *path) {
     ok = ok && fwrite(&sum, 1, 8, f) == 8;
     if (fclose(f) != 0) ok = false;
     if (!ok) {
-        remove(path);
+        sf_out_discard(path, regular);
         return io_error(ctx, path, "write failed");
     }
     return SF_OK;

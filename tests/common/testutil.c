@@ -1,9 +1,13 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 sf_ctx *tu_ctx(void) {
     sf_ctx *ctx = NULL;
@@ -130,4 +134,17 @@ void tu_check_alloc_failures(tu_alloc_body body, void *arg) {
         tu_ctx_done(ctx);
     }
     cr_assert_fail("body never succeeded");
+}
+
+void tu_limit_file_size(long bytes) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {(rlim_t)bytes, (rlim_t)bytes};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+void tu_assert_write_cleanup(const char *path, sf_status st_full) {
+    cr_assert_neq(access(path, F_OK), 0, "%s: the partial file is removed", path);
+    struct stat sb;
+    cr_assert_eq(st_full, SF_ERR_IO, "writing to /dev/full fails");
+    cr_assert(stat("/dev/full", &sb) == 0 && S_ISCHR(sb.st_mode), "a device is never removed");
 }

@@ -53,6 +53,13 @@ const char *tu_data_path(const char *relative, char *buf, size_t len);
  * the body succeeds; assert that every failed attempt returned NOMEM and left
  * nothing allocated.  The body returns its status and must free what it made
  * on success. */
+/* Failing writes: limit this process's file size to `bytes` (SIGXFSZ
+ * ignored, so a write past it fails with EFBIG, as on a full disk), then
+ * assert that the writer removed its partial file at path and that
+ * writing to the /dev/full device failed without removing it. */
+void tu_limit_file_size(long bytes);
+void tu_assert_write_cleanup(const char *path, sf_status st_full);
+
 typedef sf_status (*tu_alloc_body)(sf_ctx *ctx, void *arg);
 void tu_check_alloc_failures(tu_alloc_body body, void *arg);
 

@@ -78,6 +78,24 @@ Test(sfw, round_trip_bit_exact) {
 }
 
 /* Write b (len bytes) to a file, load it, expect status and message part. */
+/* A save that fails part-way removes the partial regular file; saving to
+ * a device (/dev/full) fails without removing it. */
+Test(sfw, failed_save_removes_partial_file_not_device) {
+    sf_ctx *ctx = tu_ctx();
+    char path[128];
+    tmp_path(path, sizeof path, "partial");
+    ref_case c;
+    sf_mat *W = saved_weights(ctx, path, &c);
+    remove(path);
+    tu_limit_file_size(200); /* the 128-byte header passes, the weights do not */
+    cr_assert_eq(sf_interp_save(ctx, W, path), SF_ERR_IO);
+    cr_assert_str_eq(sf_ctx_message(ctx) + strlen(path), ": write failed: File too large");
+    tu_assert_write_cleanup(path, sf_interp_save(ctx, W, "/dev/full"));
+    sf_mat_free(W);
+    ref_case_free(&c);
+    tu_ctx_done(ctx);
+}
+
 static void expect_load(sf_ctx *ctx, const char *path, const unsigned char *b, long len,
                         sf_status st, const char *part) {
     spit(path, b, len);

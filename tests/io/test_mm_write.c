@@ -182,6 +182,27 @@ Test(mm_write, errors) {
     tu_ctx_done(ctx);
 }
 
+/* A write that fails part-way (the file size limit, as a full disk would)
+ * removes the partial regular file; a device (/dev/full) stays. */
+Test(mm_write, failed_write_removes_partial_file_not_device) {
+    sf_ctx *ctx = tu_ctx();
+    sf_mat *m = NULL;
+    cr_assert_eq(sf_mat_identity(ctx, 20000, &m), SF_OK); /* ~ 400 KB of text */
+    char path[64];
+    temp_path(path);
+    tu_limit_file_size(65536);
+    cr_assert_eq(sf_mm_write(ctx, path, m), SF_ERR_IO);
+    cr_assert_str_eq(sf_ctx_message(ctx) + strlen(path), ": write failed: File too large");
+    tu_assert_write_cleanup(path, sf_mm_write(ctx, "/dev/full", m));
+    double z[8] = {0};
+    sf_dense row = sf_dense_view(1, 8, SF_ROW_MAJOR, SF_REAL, z);
+    tu_limit_file_size(16); /* the header alone passes 16 bytes */
+    cr_assert_eq(sf_mm_write_dense(ctx, path, &row), SF_ERR_IO);
+    tu_assert_write_cleanup(path, sf_mm_write_dense(ctx, "/dev/full", &row));
+    sf_mat_free(m);
+    tu_ctx_done(ctx);
+}
+
 static sf_status write_body(sf_ctx *ctx, void *arg) {
     sf_mat *m = NULL;
     int64_t dst[] = {0, 2}, src[] = {1, 1};

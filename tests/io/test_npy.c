@@ -657,3 +657,18 @@ Test(npy, array_create_and_dense_views) {
     cr_assert_eq(a, (sf_array *)0x1);
     tu_ctx_done(ctx);
 }
+
+/* A write that fails part-way removes the partial regular file; writing to
+ * a device (/dev/full) fails without removing it. */
+Test(npy, failed_write_removes_partial_file_not_device) {
+    sf_ctx *ctx = tu_ctx();
+    char path[128];
+    tmp_path("partial.npy", path, sizeof path);
+    static double d[100000];
+    sf_shape s = {1, {100000}};
+    tu_limit_file_size(65536);
+    cr_assert_eq(sf_npy_write(ctx, path, SF_NPY_F8, &s, d), SF_ERR_IO);
+    cr_assert_str_eq(sf_ctx_message(ctx) + strlen(path), ": write error: File too large");
+    tu_assert_write_cleanup(path, sf_npy_write(ctx, "/dev/full", SF_NPY_F8, &s, d));
+    tu_ctx_done(ctx);
+}
