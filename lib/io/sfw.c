@@ -111,32 +111,47 @@ static sf_status check_header(sf_ctx *ctx, const char *path, const sfw_header *h
         h->method < 0 || h->method > SF_INTERP_LOG || h->extrapolate < 0 ||
         h->extrapolate > SF_EXTRAP_LINEAR || h->m < 1 || h->rows < 0)
         return sf_error(ctx, SF_ERR_FORMAT, "%s: header fields out of range", path);
+    if (h->rows > SF_MAX_DIM)
+        return sf_error(ctx, SF_ERR_FORMAT, "%s: header says %lld outputs (at most %lld)", path,
+                        (long long)h->rows, (long long)SF_MAX_DIM);
     long long want = SFW_HEADER + 12LL * h->rows + 8;
-    if (h->rows > SF_MAX_DIM || file_size != want)
+    if (file_size != want)
         return sf_error(ctx, SF_ERR_FORMAT, "%s: file has %lld bytes, its header needs %lld%s",
                         path, file_size, want, file_size < want ? " (truncated)" : "");
     return SF_OK;
 }
 
-/* A handle of the header's shapes; SF_ERR_FORMAT if the counts disagree. */
-static sf_status handle_for(sf_ctx *ctx, const char *path, const sfw_header *h, sf_mat **out) {
-    sf_shape data = {(int)h->ndim, {0}};
-    for (int k = 0; k < data.ndim; k++) {
+/* The output count the header's shapes imply must be the header's row
+ * count (which the file size has confirmed) before anything is allocated:
+ * a damaged extent must not make the loader ask for gigabytes. */
+static sf_status check_shapes(sf_ctx *ctx, const char *path, const sfw_header *h,
+                              sf_shape *data) {
+    *data = (sf_shape){(int)h->ndim, {0}};
+    for (int k = 0; k < data->ndim; k++) {
         if (h->dim[k] < 0)
             return sf_error(ctx, SF_ERR_FORMAT, "%s: negative extent in the data shape", path);
-        data.dim[k] = h->dim[k];
+        data->dim[k] = h->dim[k];
     }
-    if (data.dim[h->axis] == 0)
+    if (data->dim[h->axis] == 0)
         return sf_error(ctx, SF_ERR_FORMAT, "%s: empty interpolation axis", path);
-    sf_status st = sf_interp_alloc(ctx, &data, h->axis, h->m, out);
-    if (st) return st;
-    if ((*out)->rows != h->rows) {
-        char b[160];
-        st = sf_error(ctx, SF_ERR_FORMAT, "%s: header says %lld outputs but shape %s has %lld", path,
-                      (long long)h->rows, sf_shape_format(&(*out)->u.interp.out_shape, b, sizeof b),
-                      (long long)(*out)->rows);
-        sf_mat_free(*out);
-    }
+    sf_shape out = *data;
+    out.dim[h->axis] = h->m;
+    int64_t n_data, n_out;
+    char b[160];
+    if (sf_shape_size(NULL, data, &n_data) || sf_shape_size(NULL, &out, &n_out) ||
+        n_out != h->rows)
+        return sf_error(ctx, SF_ERR_FORMAT, "%s: header says %lld outputs but shape %s does not "
+                        "have that many", path, (long long)h->rows,
+                        sf_shape_format(&out, b, sizeof b));
+    return SF_OK;
+}
+
+/* A handle of the header's (checked) shapes. */
+static sf_status handle_for(sf_ctx *ctx, const char *path, const sfw_header *h, sf_mat **out) {
+    sf_shape data;
+    sf_status st = check_shapes(ctx, path, h, &data);
+    if (st || !(st = sf_interp_alloc(ctx, &data, h->axis, h->m, out))) return st;
+    sf_error_prefix(ctx, "%s", path); /* over a limit: name the file */
     return st;
 }
 

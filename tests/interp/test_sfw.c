@@ -137,6 +137,15 @@ Test(sfw, bad_files_are_clear_errors) {
     expect_load(ctx, bad, e, len, SF_ERR_FORMAT, "outputs but shape");
     memcpy(e, b, (size_t)len), e[24] = 9;
     expect_load(ctx, bad, e, len, SF_ERR_FORMAT, "header fields out of range");
+    /* damaged counts: refused from the header alone, before allocating */
+    int64_t huge = INT64_MAX / 4, many = 1000000, wide = INT64_MAX / 2;
+    memcpy(e, b, (size_t)len), memcpy(e + 112, &huge, 8), reseal(e, len); /* rows */
+    expect_load(ctx, bad, e, len, SF_ERR_FORMAT, "outputs (at most 2147483647)");
+    memcpy(e, b, (size_t)len), memcpy(e + 104, &many, 8), reseal(e, len); /* m */
+    expect_load(ctx, bad, e, len, SF_ERR_FORMAT, "outputs but shape");
+    memcpy(e, b, (size_t)len), memcpy(e + 48, &wide, 8), reseal(e, len); /* second extent */
+    expect_load(ctx, bad, e, len, SF_ERR_FORMAT, "outputs but shape");
+    cr_assert_lt(sf_ctx_bytes_peak(ctx), (size_t)1 << 20, "no allocation sized by a damaged header");
     int32_t far = 1 << 30;
     memcpy(e, b, (size_t)len), memcpy(e + 120, &far, 4), reseal(e, len);
     expect_load(ctx, bad, e, len, SF_ERR_CORRUPT, "output 0 has source code 1073741824 outside its column");
