@@ -131,11 +131,15 @@ static sf_status build_transposed(sf_ctx *ctx, const tri_plan *plain, tri_plan *
     return st ? st : plan_build(ctx, t, true, flipped, plain->parts, out);
 }
 
+static sf_cache_slot slot_of(sf_uplo uplo) {
+    return uplo == SF_LOWER ? SF_CACHE_TRI_LOWER : SF_CACHE_TRI_UPPER;
+}
+
 /* Find or make the cache entry of the triangle, with the plans op needs. */
 static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, int parts,
                                     const tri_plan **out) {
     sf_ctx *ctx = m->ctx;
-    sf_cache_slot slot = uplo == SF_LOWER ? SF_CACHE_TRI_LOWER : SF_CACHE_TRI_UPPER;
+    sf_cache_slot slot = slot_of(uplo);
     tri_cache *c = sf_mat_cache_get(m, slot);
     if (!c) {
         tri_cache *fresh = sf_calloc(ctx, 1, sizeof *fresh, "triangular solve cache");
@@ -155,6 +159,24 @@ static sf_status plan_get_owned_ctx(sf_mat *m, sf_uplo uplo, sf_op op, int parts
     }
     *out = op == SF_OP_TRANSPOSE ? c->transposed : c->plain;
     return SF_OK;
+}
+
+tri_cache_state sf_tri_cache_state(const sf_mat *T, sf_uplo uplo) {
+    const tri_cache *c = sf_mat_cache_get(T, slot_of(uplo));
+    return (tri_cache_state){c != NULL, c && c->transposed};
+}
+
+void sf_tri_cache_restore(const sf_mat *T, sf_uplo uplo, tri_cache_state before) {
+    sf_mat *m = (sf_mat *)T; /* the cache is not part of the matrix's value */
+    tri_cache *c = sf_mat_cache_get(m, slot_of(uplo));
+    if (!c) return;
+    if (!before.had_entry) {
+        sf_mat_cache_drop(m, slot_of(uplo));
+    } else if (!before.had_transposed && c->transposed) {
+        m->cache[slot_of(uplo)].bytes -= c->transposed->bytes;
+        plan_free(m->ctx, c->transposed);
+        c->transposed = NULL;
+    }
 }
 
 sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,

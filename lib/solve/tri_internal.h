@@ -61,6 +61,15 @@ sf_status sf_tri_schedule_build(sf_ctx *ctx, tri_plan *p, int parts);
 sf_status sf_tri_plan_get(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
                           const tri_plan **out);
 
+/* What the cache of one triangle of T held before a call, so that a call
+ * that fails can put it back: a failed solve leaves the context's byte
+ * count where it was, as every failed call does. */
+typedef struct tri_cache_state {
+    bool had_entry, had_transposed;
+} tri_cache_state;
+tri_cache_state sf_tri_cache_state(const sf_mat *T, sf_uplo uplo);
+void sf_tri_cache_restore(const sf_mat *T, sf_uplo uplo, tri_cache_state before);
+
 /* Position of row i's diagonal entry (when stored). */
 static inline int64_t tri_diag_pos(const tri_plan *p, int64_t i) {
     if (!p->clean) return p->split[i];

@@ -75,15 +75,20 @@ sf_status sf_tri_solve(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, sf_
     if (!ctx) return SF_ERR_ARG;
     sf_status st = check_args(ctx, T, uplo, op, diag, flags, fn);
     if (!st) st = sf_solve_check_rhs(ctx, T->rows, "T", B, X, fn);
+    if (st) return st;
+    tri_cache_state before = sf_tri_cache_state(T, uplo);
     const tri_plan *plain = NULL, *p = NULL;
-    if (!st) st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
+    st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
     if (!st) st = check_structure(ctx, plain, flags, fn);
     if (!st && diag == SF_NON_UNIT) st = check_pivots(ctx, plain, fn);
     if (!st) p = plain;
     if (!st && op == SF_OP_TRANSPOSE) st = sf_tri_plan_get(ctx, T, uplo, op, &p);
-    if (st || T->rows == 0 || B->cols == 0) return st;
-    tri_rhs r = rhs_of(B, X, alpha, diag);
-    return sf_tri_execute(ctx, p, &r, threads_for(ctx, p, B->cols));
+    if (!st && T->rows > 0 && B->cols > 0) {
+        tri_rhs r = rhs_of(B, X, alpha, diag);
+        st = sf_tri_execute(ctx, p, &r, threads_for(ctx, p, B->cols));
+    }
+    if (st) sf_tri_cache_restore(T, uplo, before);
+    return st;
 }
 
 sf_status sf_tri_solve_vec(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
@@ -100,9 +105,12 @@ sf_status sf_tri_analyze(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op, u
     if (!ctx) return SF_ERR_ARG;
     const tri_plan *plain = NULL, *p = NULL;
     sf_status st = check_args(ctx, T, uplo, op, SF_NON_UNIT, flags, "sf_tri_analyze");
-    if (!st) st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
+    if (st) return st;
+    tri_cache_state before = sf_tri_cache_state(T, uplo);
+    st = sf_tri_plan_get(ctx, T, uplo, SF_OP_NONE, &plain);
     if (!st) st = check_structure(ctx, plain, flags, "sf_tri_analyze");
     if (!st) st = sf_tri_plan_get(ctx, T, uplo, op, &p);
+    if (st) sf_tri_cache_restore(T, uplo, before);
     return st;
 }
 

@@ -16,10 +16,12 @@ static void expect_failure(sf_ctx *ctx, const sf_mat *T, sf_uplo uplo, sf_op op,
     for (int i = 0; i < 2 * N * N; i++) copy[i] = x[i] = 1000.0 + i;
     sf_dense X = B ? *B : sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, NULL);
     X.data = x;
+    size_t bytes = sf_ctx_bytes_in_use(ctx);
     cr_assert_eq(sf_tri_solve(ctx, T, uplo, op, diag, flags, 1.0, B, &X), want, "%s: %s",
                  sf_status_name(want), sf_ctx_message(ctx));
     cr_assert(strstr(sf_ctx_message(ctx), msg), "message: %s", sf_ctx_message(ctx));
     cr_assert_eq(memcmp(x, copy, sizeof x), 0, "X untouched");
+    cr_assert_eq(sf_ctx_bytes_in_use(ctx), bytes, "no analysis kept from a failed solve");
 }
 
 static sf_mat *from_dense(sf_ctx *ctx, int64_t r, int64_t c, double *d) {
@@ -180,8 +182,12 @@ Test(trisolve_errors, wrong_side_entry_named_unless_ignored) {
                    "triangular matrix");
     expect_failure(ctx, T, SF_UPPER, SF_OP_TRANSPOSE, SF_NON_UNIT, 0, &B, SF_ERR_STRUCTURE,
                    "row 1, column 0: entry below the diagonal of an upper triangular matrix");
+    size_t bytes = sf_ctx_bytes_in_use(ctx);
     cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_ERR_STRUCTURE);
     cr_assert(strstr(sf_ctx_message(ctx), "sf_tri_analyze: row 1, column 3"));
+    sf_tri_info info;
+    cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, &info), SF_ERR_STRUCTURE);
+    cr_assert_eq(sf_ctx_bytes_in_use(ctx), bytes, "no analysis kept from a failed analyze");
     double x[N];
     cr_assert_eq(sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, SF_TRI_IGNORE_OTHER,
                                   1.0, bdata, x), SF_OK);
@@ -234,5 +240,31 @@ Test(trisolve_errors, bad_arguments) {
     cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, NULL), SF_ERR_ARG);
     cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, &info), SF_OK);
     sf_mat_free(T);
+    tu_ctx_done(ctx);
+}
+
+/* An allocation failing inside a transposed solve (the plain plan built,
+ * the transposed one not) leaves the byte count where it was, whether the
+ * plain plan was cached before the call or not; then the solve succeeds. */
+Test(trisolve_errors, allocation_failure_in_transposed_solve_keeps_nothing) {
+    sf_ctx *ctx = tu_ctx();
+    double x[N];
+    for (int analyzed = 0; analyzed < 2; analyzed++) {
+        sf_status st = SF_ERR_NOMEM;
+        for (uint64_t k = 1; st == SF_ERR_NOMEM; k++) {
+            sf_mat *T = lower4(ctx, 0, 0, 2.0);
+            if (analyzed) cr_assert_eq(sf_tri_analyze(ctx, T, SF_LOWER, SF_OP_NONE, 0), SF_OK);
+            size_t bytes = sf_ctx_bytes_in_use(ctx);
+            sf_ctx_fail_allocation_after(ctx, k);
+            st = sf_tri_solve_vec(ctx, T, SF_LOWER, SF_OP_TRANSPOSE, SF_NON_UNIT, 0, 1.0, bdata, x);
+            sf_ctx_fail_allocation_after(ctx, 0);
+            if (st == SF_ERR_NOMEM)
+                cr_assert_eq(sf_ctx_bytes_in_use(ctx), bytes, "allocation %llu failed",
+                             (unsigned long long)k);
+            else
+                cr_assert_eq(st, SF_OK, "%s", sf_ctx_message(ctx));
+            sf_mat_free(T);
+        }
+    }
     tu_ctx_done(ctx);
 }
