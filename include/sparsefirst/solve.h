@@ -91,7 +91,9 @@ sf_status sf_chol_analyze(sf_ctx *ctx, const sf_mat *A, unsigned flags, sf_chol 
 /* Numeric factorization P A P' = L L' with the values of A, which must have the
  * analysed lower-triangle pattern (SF_ERR_STRUCTURE naming the first differing
  * row otherwise).  Call again with new values to refactor.  Not positive
- * definite: SF_ERR_NOT_SPD naming the column; the handle is then unfactored. */
+ * definite: SF_ERR_NOT_SPD naming the column; the handle is then unfactored.
+ * A NaN or Inf in the lower triangle: SF_ERR_NONFINITE naming it, the handle
+ * unchanged. */
 sf_status sf_chol_refactor(sf_ctx *ctx, sf_chol *ch, const sf_mat *A);
 
 /* sf_chol_analyze followed by sf_chol_refactor; *out is set only on success. */

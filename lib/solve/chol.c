@@ -79,8 +79,10 @@ void sf_chol_free(sf_chol *ch) {
     sf_free(ch->ctx, ch);
 }
 
-sf_status sf_chol_analyze(sf_ctx *ctx, const sf_mat *A, unsigned flags, sf_chol **out) {
-    static const char fn[] = "sf_chol_analyze";
+/* sf_chol_analyze and sf_chol_refactor under the name fn of the public
+ * function called (sf_chol_factor runs both). */
+static sf_status analyze(sf_ctx *ctx, const sf_mat *A, unsigned flags, sf_chol **out,
+                         const char *fn) {
     if (!ctx) return SF_ERR_ARG;
     if (!out) return sf_error(ctx, SF_ERR_ARG, "%s: output pointer is NULL", fn);
     if (flags & ~(unsigned)SF_CHOL_NATURAL)
@@ -128,6 +130,18 @@ static sf_status check_pattern(const sf_chol *ch, const sf_mat *c, const char *f
                             "%s: row %lld: the lower-triangle pattern differs from the analysed one",
                             fn, (long long)i);
     }
+    return SF_OK;
+}
+
+/* CHOLMOD's pivot test passes NaN and +Inf (a NaN matrix would "factor"
+ * with a NaN log-determinant), so the lower triangle is checked first. */
+static sf_status check_finite(const sf_chol *ch, const sf_mat *c, const char *fn) {
+    for (int64_t i = 0; i < ch->n; i++)
+        for (int64_t q = c->u.csr.rowptr[i]; q < c->u.csr.rowptr[i + 1] && c->u.csr.colind[q] <= i;
+             q++)
+            if (!isfinite(c->u.csr.val[q]))
+                return sf_error(ch->ctx, SF_ERR_NONFINITE, "%s: row %lld, column %lld: value is %g",
+                                fn, (long long)i, (long long)c->u.csr.colind[q], c->u.csr.val[q]);
     return SF_OK;
 }
 
@@ -184,14 +198,14 @@ static sf_status factorize(sf_chol *ch, const char *fn) {
     return SF_OK;
 }
 
-sf_status sf_chol_refactor(sf_ctx *ctx, sf_chol *ch, const sf_mat *A) {
-    static const char fn[] = "sf_chol_refactor";
+static sf_status refactor(sf_ctx *ctx, sf_chol *ch, const sf_mat *A, const char *fn) {
     if (!ctx) return SF_ERR_ARG;
     if (!ch) return sf_error(ctx, SF_ERR_ARG, "%s: Cholesky handle is NULL", fn);
     const sf_mat *c = NULL;
     sf_mat *tmp;
     sf_status st = as_csr(ch->ctx, A, fn, &c, &tmp);
     if (!st) st = check_pattern(ch, c, fn);
+    if (!st) st = check_finite(ch, c, fn);
     if (!st) st = check_limit(ch, fn);
     if (!st) copy_lower_values(ch, c);
     sf_mat_free(tmp);
@@ -200,10 +214,19 @@ sf_status sf_chol_refactor(sf_ctx *ctx, sf_chol *ch, const sf_mat *A) {
     return st;
 }
 
+sf_status sf_chol_analyze(sf_ctx *ctx, const sf_mat *A, unsigned flags, sf_chol **out) {
+    return analyze(ctx, A, flags, out, "sf_chol_analyze");
+}
+
+sf_status sf_chol_refactor(sf_ctx *ctx, sf_chol *ch, const sf_mat *A) {
+    return refactor(ctx, ch, A, "sf_chol_refactor");
+}
+
 sf_status sf_chol_factor(sf_ctx *ctx, const sf_mat *A, unsigned flags, sf_chol **out) {
+    static const char fn[] = "sf_chol_factor";
     sf_chol *ch = NULL;
-    sf_status st = sf_chol_analyze(ctx, A, flags, &ch);
-    if (!st) st = sf_chol_refactor(ctx, ch, A);
+    sf_status st = analyze(ctx, A, flags, &ch, fn);
+    if (!st) st = refactor(ctx, ch, A, fn);
     if (st) {
         sf_chol_free(ch);
         return st;

@@ -225,7 +225,7 @@ Test(chol, not_spd_names_the_column) {
     cr_assert_eq(sf_mat_from_dense(ctx, &v, &A), SF_OK);
     sf_chol *ch = (sf_chol *)0x1;
     cr_assert_eq(sf_chol_factor(ctx, A, SF_CHOL_NATURAL, &ch), SF_ERR_NOT_SPD);
-    cr_assert(strstr(sf_ctx_message(ctx), "sf_chol_refactor: column 2: matrix is not positive definite"),
+    cr_assert(strstr(sf_ctx_message(ctx), "sf_chol_factor: column 2: matrix is not positive definite"),
               "%s", sf_ctx_message(ctx));
     cr_assert_eq(ch, (sf_chol *)0x1, "output untouched");
     /* with a handle: it stays unfactored, and a good refactor revives it */
@@ -247,6 +247,47 @@ Test(chol, not_spd_names_the_column) {
     tu_ctx_done(ctx);
 }
 
+/* NaN and +Inf pass CHOLMOD's pivot test, so they are refused first, by
+ * name; a refactor with them leaves the previous factor in place. */
+Test(chol, nonfinite_values_named_handle_unchanged) {
+    sf_ctx *ctx = tu_ctx();
+    double d[9] = {4, 1, 0, 1, 4, 1, 0, 1, 4}, b[3] = {1, 2, 3}, x[3], x0[3];
+    sf_dense v = sf_dense_view(3, 3, SF_ROW_MAJOR, SF_REAL, d);
+    sf_dense B = sf_dense_view(3, 1, SF_COL_MAJOR, SF_REAL, b);
+    sf_dense X = sf_dense_view(3, 1, SF_COL_MAJOR, SF_REAL, x);
+    sf_mat *A, *bad;
+    cr_assert_eq(sf_mat_from_dense(ctx, &v, &A), SF_OK);
+    sf_chol *ch = NULL;
+    cr_assert_eq(sf_chol_factor(ctx, A, 0, &ch), SF_OK);
+    cr_assert_eq(sf_chol_solve(ctx, ch, &B, &X), SF_OK);
+    memcpy(x0, x, sizeof x);
+    double ld0, ld;
+    cr_assert_eq(sf_chol_logdet(ctx, ch, &ld0), SF_OK);
+    const double vals[] = {NAN, INFINITY};
+    const char *want[] = {"row 2, column 1: value is nan", "row 2, column 1: value is inf"};
+    char msg[128];
+    for (int t = 0; t < 2; t++) {
+        d[7] = vals[t]; /* (2, 1), in the lower triangle */
+        cr_assert_eq(sf_mat_from_dense(ctx, &v, &bad), SF_OK);
+        sf_chol *out = (sf_chol *)0x1;
+        cr_assert_eq(sf_chol_factor(ctx, bad, 0, &out), SF_ERR_NONFINITE);
+        snprintf(msg, sizeof msg, "sf_chol_factor: %s", want[t]);
+        cr_assert_str_eq(sf_ctx_message(ctx), msg);
+        cr_assert_eq(out, (sf_chol *)0x1);
+        cr_assert_eq(sf_chol_refactor(ctx, ch, bad), SF_ERR_NONFINITE);
+        snprintf(msg, sizeof msg, "sf_chol_refactor: %s", want[t]);
+        cr_assert_str_eq(sf_ctx_message(ctx), msg);
+        cr_assert_eq(sf_chol_logdet(ctx, ch, &ld), SF_OK, "the old factor stays");
+        cr_assert_eq(ld, ld0);
+        cr_assert_eq(sf_chol_solve(ctx, ch, &B, &X), SF_OK);
+        cr_assert_arr_eq(x, x0, sizeof x);
+        sf_mat_free(bad);
+    }
+    sf_chol_free(ch);
+    sf_mat_free(A);
+    tu_ctx_done(ctx);
+}
+
 Test(chol, bad_inputs) {
     sf_ctx *ctx = tu_ctx();
     double d[6] = {1, 2, 3, 4, 5, 6};
@@ -255,10 +296,10 @@ Test(chol, bad_inputs) {
     cr_assert_eq(sf_mat_from_dense(ctx, &v, &R), SF_OK);
     sf_chol *ch = NULL;
     cr_assert_eq(sf_chol_factor(ctx, R, 0, &ch), SF_ERR_SHAPE);
-    cr_assert_str_eq(sf_ctx_message(ctx), "sf_chol_analyze: A is 2 x 3, not square");
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_chol_factor: A is 2 x 3, not square");
     cr_assert_eq(sf_chol_factor(ctx, NULL, 0, &ch), SF_ERR_ARG);
     cr_assert_eq(sf_chol_factor(ctx, A, 8, &ch), SF_ERR_ARG);
-    cr_assert_str_eq(sf_ctx_message(ctx), "sf_chol_analyze: unknown flags 0x8");
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_chol_factor: unknown flags 0x8");
     cr_assert_eq(sf_chol_factor(ctx, A, 0, &ch), SF_OK);
     double b[9] = {0}, x[9], copy[9];
     for (int i = 0; i < 9; i++) copy[i] = x[i] = i;
