@@ -16,7 +16,8 @@ typedef enum sf_op { SF_OP_NONE = 0, SF_OP_TRANSPOSE = 1 } sf_op;
 /* C = alpha * op(A) * B + beta * C for dense views B, C (either layout, any
  * leading dimension).  beta = 0 overwrites C without reading it (NaN in C is
  * ignored).  Threaded; results are bitwise identical for any thread count.
- * Shape mismatches are SF_ERR_SHAPE naming both shapes.  B and C may be
+ * Shape mismatches are SF_ERR_SHAPE naming both shapes; B and C whose
+ * memory spans overlap are SF_ERR_ARG.  B and C may be
  * complex (both): the real A applies to real and imaginary parts.
  * The first transposed product of a CSR (or selection) handle caches its
  * transpose in the handle (counted in sf_mat_bytes, freed with it): not
@@ -38,7 +39,7 @@ sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat 
  * real or complex (interleaved), G k x k of B's dtype in any layout.  Diagonal
  * D takes dsyrk/zherk on the rows scaled by sqrt|d| (G exactly Hermitian), other
  * kinds W = D * B then dgemm/zgemm.  The dense part is OpenBLAS's, so G may
- * depend on OpenBLAS's own thread count. */
+ * depend on OpenBLAS's own thread count.  B and G must not overlap. */
 sf_status sf_gram(sf_ctx *ctx, const sf_mat *D, const sf_dense *B, sf_dense *G);
 
 #ifdef __cplusplus

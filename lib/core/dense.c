@@ -29,3 +29,21 @@ sf_status sf_dense_check(sf_ctx *ctx, const sf_dense *v, const char *name) {
                         (long long)v->rows, (long long)v->cols);
     return SF_OK;
 }
+
+/* The bytes a non-empty checked view spans, from its first element to just
+ * past its last (padding between rows or columns included). */
+static void view_span(const sf_dense *v, uintptr_t *lo, uintptr_t *hi) {
+    int64_t inner = v->layout == SF_ROW_MAJOR ? v->cols : v->rows;
+    int64_t outer = v->layout == SF_ROW_MAJOR ? v->rows : v->cols;
+    size_t elem = v->dtype == SF_COMPLEX ? 16 : 8;
+    *lo = (uintptr_t)v->data;
+    *hi = *lo + (size_t)((outer - 1) * v->ld + inner) * elem;
+}
+
+bool sf_dense_overlap(const sf_dense *a, const sf_dense *b) {
+    if (a->rows == 0 || a->cols == 0 || b->rows == 0 || b->cols == 0) return false;
+    uintptr_t alo, ahi, blo, bhi;
+    view_span(a, &alo, &ahi);
+    view_span(b, &blo, &bhi);
+    return alo < bhi && blo < ahi;
+}

@@ -49,6 +49,10 @@ sf_status sf_error(sf_ctx *ctx, sf_status status, const char *fmt, ...)
  * a file name or an argument name to a lower layer's message). */
 void sf_error_prefix(sf_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Whether the memory spans of two checked views intersect (padding
+ * included: interleaved views count as overlapping).  Empty views never do. */
+bool sf_dense_overlap(const sf_dense *a, const sf_dense *b);
+
 /* The status of the last allocation failure (NOMEM or TOO_LARGE) is in the
  * message already; this macro returns it from a function on a NULL pointer. */
 #define SF_CHECK_ALLOC(ctx, p) \

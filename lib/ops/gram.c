@@ -41,8 +41,7 @@ static sf_status check_gram_args(sf_ctx *ctx, const sf_mat *D, const sf_dense *B
     if (B->rows >= INT_MAX || B->ld >= INT_MAX / 2 || G->ld >= INT_MAX / 2)
         return sf_error(ctx, SF_ERR_TOO_LARGE, "sf_gram: B is %lld x %lld, too large for BLAS",
                         (long long)B->rows, (long long)B->cols);
-    if (B->data == G->data && B->rows * B->cols > 0)
-        return sf_error(ctx, SF_ERR_ARG, "sf_gram: B and G share memory");
+    if (sf_dense_overlap(B, G)) return sf_error(ctx, SF_ERR_ARG, "sf_gram: B and G share memory");
     return SF_OK;
 }
 

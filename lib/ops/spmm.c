@@ -1,5 +1,7 @@
 /* sf_spmm and sf_spmv: argument checks, the dense views as real strided
  * matrices, and the dispatch to the kernel of the handle's kind. */
+#include <stdio.h>
+
 #include "ops_internal.h"
 
 static const sf_spmm_kernel *const spmm_kernel_by_kind[SF_KIND_COUNT] = {
@@ -9,29 +11,32 @@ static const sf_spmm_kernel *const spmm_kernel_by_kind[SF_KIND_COUNT] = {
     [SF_INTERP] = &sf_spmm_interp_kernel,
 };
 
+/* fn: the public function called (sf_spmv runs through here too). */
 static sf_status check_spmm_args(sf_ctx *ctx, const sf_mat *A, sf_op op, const sf_dense *B,
-                                 const sf_dense *C) {
-    if (!A) return sf_error(ctx, SF_ERR_ARG, "sf_spmm: matrix handle is NULL");
-    if (!sf_kind_ops_of(A->kind)) return sf_error(ctx, SF_ERR_ARG, "sf_spmm: invalid handle");
+                                 const sf_dense *C, const char *fn) {
+    if (!A) return sf_error(ctx, SF_ERR_ARG, "%s: matrix handle is NULL", fn);
+    if (!sf_kind_ops_of(A->kind)) return sf_error(ctx, SF_ERR_ARG, "%s: invalid handle", fn);
     if (op != SF_OP_NONE && op != SF_OP_TRANSPOSE)
-        return sf_error(ctx, SF_ERR_ARG, "sf_spmm: unknown op %d", (int)op);
-    sf_status st = sf_dense_check(ctx, B, "sf_spmm: B");
-    if (st || (st = sf_dense_check(ctx, C, "sf_spmm: C"))) return st;
+        return sf_error(ctx, SF_ERR_ARG, "%s: unknown op %d", fn, (int)op);
+    char bname[32], cname[32];
+    snprintf(bname, sizeof bname, "%s: B", fn);
+    snprintf(cname, sizeof cname, "%s: C", fn);
+    sf_status st = sf_dense_check(ctx, B, bname);
+    if (st || (st = sf_dense_check(ctx, C, cname))) return st;
     if (B->dtype != C->dtype)
-        return sf_error(ctx, SF_ERR_ARG, "sf_spmm: B is %s but C is %s",
+        return sf_error(ctx, SF_ERR_ARG, "%s: B is %s but C is %s", fn,
                         B->dtype == SF_REAL ? "real" : "complex",
                         C->dtype == SF_REAL ? "real" : "complex");
     int64_t m = op ? A->cols : A->rows, n = op ? A->rows : A->cols;
     const char *opname = op ? "A^T" : "A";
     if (B->rows != n)
-        return sf_error(ctx, SF_ERR_SHAPE, "sf_spmm: %s is %lld x %lld, B is %lld x %lld", opname,
+        return sf_error(ctx, SF_ERR_SHAPE, "%s: %s is %lld x %lld, B is %lld x %lld", fn, opname,
                         (long long)m, (long long)n, (long long)B->rows, (long long)B->cols);
     if (C->rows != m || C->cols != B->cols)
-        return sf_error(ctx, SF_ERR_SHAPE, "sf_spmm: %s * B is %lld x %lld, C is %lld x %lld",
+        return sf_error(ctx, SF_ERR_SHAPE, "%s: %s * B is %lld x %lld, C is %lld x %lld", fn,
                         opname, (long long)m, (long long)B->cols, (long long)C->rows,
                         (long long)C->cols);
-    if (B->data && B->data == C->data && B->rows * B->cols > 0)
-        return sf_error(ctx, SF_ERR_ARG, "sf_spmm: B and C share memory");
+    if (sf_dense_overlap(B, C)) return sf_error(ctx, SF_ERR_ARG, "%s: B and C share memory", fn);
     return SF_OK;
 }
 
@@ -83,10 +88,10 @@ static sf_status resolve(sf_ctx *ctx, const sf_mat *A, sf_op op, const sf_mat **
     return SF_OK;
 }
 
-sf_status sf_spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf_dense *B,
-                  double beta, sf_dense *C) {
+static sf_status spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf_dense *B,
+                      double beta, sf_dense *C, const char *fn) {
     if (!ctx) return SF_ERR_ARG;
-    sf_status st = check_spmm_args(ctx, A, op, B, C);
+    sf_status st = check_spmm_args(ctx, A, op, B, C, fn);
     if (st) return st;
     int joint = B->dtype == SF_COMPLEX && B->layout == SF_ROW_MAJOR && C->layout == SF_ROW_MAJOR;
     sf_strided bp[2], cp[2];
@@ -98,21 +103,28 @@ sf_status sf_spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf
         return SF_OK;
     }
     const sf_mat *use;
-    sf_spmm_fn fn;
+    sf_spmm_fn kernel;
     sf_mat *tmp;
-    if ((st = resolve(ctx, A, op, &use, &fn, &tmp))) return st;
-    for (int p = 0; p < parts && !st; p++) st = fn(ctx, alpha, use, &bp[p], beta, &cp[p]);
+    if ((st = resolve(ctx, A, op, &use, &kernel, &tmp))) return st;
+    for (int p = 0; p < parts && !st; p++) st = kernel(ctx, alpha, use, &bp[p], beta, &cp[p]);
     sf_mat_free(tmp);
     return st;
+}
+
+sf_status sf_spmm(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const sf_dense *B,
+                  double beta, sf_dense *C) {
+    return spmm(ctx, alpha, A, op, B, beta, C, "sf_spmm");
 }
 
 sf_status sf_spmv(sf_ctx *ctx, double alpha, const sf_mat *A, sf_op op, const double *x,
                   double beta, double *y) {
     if (!ctx) return SF_ERR_ARG;
     if (!A) return sf_error(ctx, SF_ERR_ARG, "sf_spmv: matrix handle is NULL");
+    if (op != SF_OP_NONE && op != SF_OP_TRANSPOSE)
+        return sf_error(ctx, SF_ERR_ARG, "sf_spmv: unknown op %d", (int)op);
     int64_t m = op ? A->cols : A->rows, n = op ? A->rows : A->cols;
     if ((n > 0 && !x) || (m > 0 && !y)) return sf_error(ctx, SF_ERR_ARG, "sf_spmv: NULL vector");
     sf_dense xv = sf_dense_view(n, 1, SF_COL_MAJOR, SF_REAL, (void *)x);
     sf_dense yv = sf_dense_view(m, 1, SF_COL_MAJOR, SF_REAL, y);
-    return sf_spmm(ctx, alpha, A, op, &xv, beta, &yv);
+    return spmm(ctx, alpha, A, op, &xv, beta, &yv, "sf_spmv");
 }

@@ -17,8 +17,9 @@ sf_status sf_solve_check_rhs(sf_ctx *ctx, int64_t n, const char *name, const sf_
         return sf_error(ctx, SF_ERR_SHAPE, "%s: B is (%lld, %lld) but X is (%lld, %lld)", fn,
                         (long long)B->rows, (long long)B->cols, (long long)X->rows,
                         (long long)X->cols);
-    if (X->data == B->data && B->rows * B->cols > 0 && (X->layout != B->layout || X->ld != B->ld))
+    bool same_view = X->data == B->data && X->layout == B->layout && X->ld == B->ld;
+    if (!same_view && sf_dense_overlap(B, X))
         return sf_error(ctx, SF_ERR_ARG,
-                        "%s: X shares B's memory with a different layout or leading dimension", fn);
+                        "%s: X overlaps B's memory without being the same view (in place)", fn);
     return SF_OK;
 }

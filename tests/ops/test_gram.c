@@ -131,6 +131,10 @@ Test(gram, bad_arguments) {
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_gram: B is real but G is complex");
     cr_assert_eq(sf_gram(ctx, NULL, &B4, &G), SF_ERR_ARG);
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_gram: matrix handle is NULL");
+    sf_dense Gin = sf_dense_view(2, 2, SF_ROW_MAJOR, SF_REAL, g + 4);
+    sf_dense Bg = sf_dense_view(4, 2, SF_ROW_MAJOR, SF_REAL, g);
+    cr_assert_eq(sf_gram(ctx, D, &Bg, &Gin), SF_ERR_ARG, "G inside B's memory");
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_gram: B and G share memory");
     for (int q = 0; q < 40; q++) cr_assert_eq(g[q], q, "G unchanged");
     sf_mat_free(D), sf_mat_free(R);
     tu_ctx_done(ctx);

@@ -116,6 +116,17 @@ Test(spmm_edges, bad_arguments) {
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: B and C share memory");
     cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, NULL, 0.0, c), SF_ERR_ARG);
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmv: NULL vector");
+    /* partial overlap is refused like sharing, and sf_spmv names itself */
+    sf_dense Cs = sf_dense_view(3, 3, SF_ROW_MAJOR, SF_REAL, b + 1);
+    cr_assert_eq(sf_spmm(ctx, 1.0, A, SF_OP_NONE, &B, 0.0, &Cs), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmm: B and C share memory");
+    for (int q = 0; q < 18; q++) b[q] = q;
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, b, 0.0, b + 2), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmv: B and C share memory");
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, (sf_op)3, b, 0.0, c), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_spmv: unknown op 3");
+    for (int q = 0; q < 18; q++) cr_assert_eq(b[q], q, "nothing written");
+    cr_assert_eq(sf_spmv(ctx, 1.0, A, SF_OP_NONE, b, 0.0, b + 3), SF_OK, "adjacent, not overlapping");
     sf_mat_free(A);
     tu_ctx_done(ctx);
 }

@@ -234,7 +234,12 @@ Test(trisolve_errors, bad_arguments) {
     /* X over B's memory with another leading dimension */
     sf_dense Bw = {N, 2, 3, SF_ROW_MAJOR, SF_REAL, bdata}, Xw = {N, 2, 2, SF_ROW_MAJOR, SF_REAL, bdata};
     cr_assert_eq(sf_tri_solve(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &Bw, &Xw), SF_ERR_ARG);
-    cr_assert(strstr(sf_ctx_message(ctx), "shares B's memory"));
+    cr_assert(strstr(sf_ctx_message(ctx), "X overlaps B's memory without being the same view"));
+    /* X one element past B: overlapping, not in place */
+    sf_dense Bv = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata);
+    sf_dense Xv = sf_dense_view(N, 1, SF_COL_MAJOR, SF_REAL, bdata + 1);
+    cr_assert_eq(sf_tri_solve(ctx, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &Bv, &Xv), SF_ERR_ARG);
+    cr_assert(strstr(sf_ctx_message(ctx), "X overlaps B's memory"));
     cr_assert_eq(sf_tri_solve(NULL, T, SF_LOWER, SF_OP_NONE, SF_NON_UNIT, 0, 1.0, &B, &B), SF_ERR_ARG);
     sf_tri_info info;
     cr_assert_eq(sf_tri_info_get(ctx, T, SF_LOWER, SF_OP_NONE, 0, NULL), SF_ERR_ARG);
