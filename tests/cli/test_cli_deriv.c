@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli_run.h"
 #include "testutil.h"
@@ -81,6 +82,13 @@ Test(cli_deriv, jacobian_error_lines) {
                  "sparsefirst: error: missing --fn NAME (usage: sparsefirst jacobian [options] --fn NAME X -o J.mtx)");
     expect_input_error(run("jacobian", "--fn", "exp", tmp("missing.npy"), "-o", tmp("J.mtx"), NULL),
                        "sparsefirst: error: ");
+    expect_error(run("jacobian", "--fn", "power", "--p", "abc", tmp("x.npy"), "-o", tmp("J.mtx"), NULL), 2,
+                 "sparsefirst: error: bad number for '--p': 'abc' (expected a finite number)");
+    /* both outputs or neither: J is removed when --values cannot be written */
+    snprintf(want, sizeof want, "sparsefirst: error: %s/nodir/v.npy: cannot create", tmpdir);
+    expect_input_error(run("jacobian", "--fn", "exp", tmp("x.npy"), "-o", tmp("J2.mtx"), "--values",
+                           tmp("nodir/v.npy"), NULL), want);
+    cr_assert_neq(access(tmp("J2.mtx"), F_OK), 0, "J removed again");
 }
 
 /* 3 triangles on 4 nodes, one naming node 1 twice. */

@@ -87,6 +87,17 @@ Test(cli_helpers, last_occurrence_wins_and_output_spellings) {
     c = make(argv2);
     cr_assert_str_eq(cli_output(&c), "b.npy");
     tu_ctx_done(c.ctx);
+    /* the spellings are one option: the last given wins whichever it is */
+    char *argv3[] = {"--output", "a.npy", "-o", "b.npy", "y", NULL};
+    c = make(argv3);
+    cr_assert_str_eq(cli_output(&c), "b.npy");
+    cr_assert_eq(cli_args(&c, 1, 1, pos), CLI_OK);
+    cr_assert_str_eq(pos[0], "y");
+    tu_ctx_done(c.ctx);
+    char *argv4[] = {"-o=a.npy", "--output=b.npy", NULL};
+    c = make(argv4);
+    cr_assert_str_eq(cli_output(&c), "b.npy");
+    tu_ctx_done(c.ctx);
 }
 
 Test(cli_helpers, usage_problems_reported_by_cli_args) {

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli_run.h"
 #include "testutil.h"
@@ -142,4 +143,23 @@ Test(cli_interp, input_errors_name_the_file) {
     free(bytes);
     snprintf(line, sizeof line, "sparsefirst: error: %s: checksum mismatch", tmp("w.sfw"));
     expect_input_error(run("interp-apply", tmp("w.sfw"), tmp("fp.npy"), "-o", tmp("a.npy"), NULL), line);
+}
+
+/* All outputs or none: a later output that cannot be written removes the
+ * earlier ones; an output of unknown format is a usage error before any
+ * work, with nothing written. */
+Test(cli_interp, apply_writes_all_outputs_or_none) {
+    double fp[R * N];
+    inputs(fp);
+    expect_success(run("interp-weights", tmp("xrows.npy"), tmp("xn.npy"), "--axis", "1", "-o", tmp("w.sfw"), NULL));
+    char line[512];
+    snprintf(line, sizeof line, "sparsefirst: error: %s/nodir/b.npy: cannot create", tmpdir);
+    expect_input_error(run("interp-apply", tmp("w.sfw"), tmp("fp.npy"), tmp("fp.npy"), "-o", tmp("a.npy"),
+                           "-o", tmp("nodir/b.npy"), NULL), line);
+    cr_assert_neq(access(tmp("a.npy"), F_OK), 0, "the first output is removed again");
+    snprintf(line, sizeof line, "sparsefirst: error: cannot tell the format of '%s' (expected .mtx or .npy)",
+             tmp("b.txt"));
+    expect_error(run("interp-apply", tmp("w.sfw"), tmp("fp.npy"), tmp("fp.npy"), "-o", tmp("a.npy"), "-o",
+                     tmp("b.txt"), NULL), 2, line);
+    cr_assert_neq(access(tmp("a.npy"), F_OK), 0, "nothing written");
 }

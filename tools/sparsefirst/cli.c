@@ -59,19 +59,31 @@ static void usage_problem(cli *c, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* The name of names[] that argument a spells ("--name" or "--name=V"), or
+ * NULL. */
+static const char *spelled(const char *a, const char *const *names, int count) {
+    for (int k = 0; k < count; k++) {
+        size_t n = strlen(names[k]);
+        if (!strncmp(a, names[k], n) && (a[n] == '=' || a[n] == '\0')) return names[k];
+    }
+    return NULL;
+}
+
 /* Find the last "--name", "--name=V" (and, when it takes a value, "--name V")
- * not yet used; consume it and return its value through *value (NULL for a
- * flag).  Earlier occurrences are consumed too. */
-static bool take(cli *c, const char *name, bool has_value, const char **value) {
-    size_t n = strlen(name);
+ * not yet used, under any of the `count` spellings in names (aliases such as
+ * -o and --output: the last of either wins); consume it and return its value
+ * through *value (NULL for a flag).  Earlier occurrences are consumed too. */
+static bool take_any(cli *c, const char *const *names, int count, bool has_value,
+                     const char **value) {
     bool found = false;
     for (int i = 0; i < c->argc; i++) {
-        const char *a = c->argv[i];
-        if (c->used[i] || c->literal[i] || strncmp(a, name, n) != 0) continue;
+        const char *a = c->argv[i], *name;
+        if (c->used[i] || c->literal[i] || !(name = spelled(a, names, count))) continue;
+        size_t n = strlen(name);
         if (a[n] == '=') {
             if (!has_value) usage_problem(c, "option '%s' takes no value", name);
             *value = a + n + 1;
-        } else if (a[n] == '\0') {
+        } else {
             *value = NULL;
             if (has_value) {
                 if (i + 1 < c->argc && !c->used[i + 1]) {
@@ -81,13 +93,15 @@ static bool take(cli *c, const char *name, bool has_value, const char **value) {
                     usage_problem(c, "option '%s' needs a value", name);
                 }
             }
-        } else {
-            continue;
         }
         c->used[i] = true;
         found = true;
     }
     return found;
+}
+
+static bool take(cli *c, const char *name, bool has_value, const char **value) {
+    return take_any(c, &name, 1, has_value, value);
 }
 
 bool cli_flag(cli *c, const char *name) {
@@ -101,8 +115,9 @@ const char *cli_string(cli *c, const char *name) {
 }
 
 const char *cli_output(cli *c) {
-    const char *o = cli_string(c, "-o"), *l = cli_string(c, "--output");
-    return l ? l : o;
+    static const char *const names[] = {"-o", "--output"};
+    const char *v = NULL;
+    return take_any(c, names, 2, true, &v) ? v : NULL;
 }
 
 static bool parse_i64(const char *s, int64_t *out) {

@@ -85,7 +85,8 @@ struct cli {
 bool cli_flag(cli *c, const char *name);
 /* The value of --name, or NULL if absent. */
 const char *cli_string(cli *c, const char *name);
-/* The conventional output option "-o FILE" (also "--output FILE"); NULL if absent. */
+/* The conventional output option "-o FILE" (also "--output FILE", the same
+ * option: the last of either wins); NULL if absent. */
 const char *cli_output(cli *c);
 /* An integer in [min, max], def if absent. */
 int64_t cli_int(cli *c, const char *name, int64_t def, int64_t min, int64_t max);
@@ -157,6 +158,9 @@ int cli_read_mat(cli *c, const char *path, sf_mat **out, sf_mm_info *info);
 int cli_read_array(cli *c, const char *path, sf_array **out);
 int cli_write_array(cli *c, const char *path, const sf_array *a);
 int cli_write_mat(cli *c, const char *path, const sf_mat *m);
+/* Remove an output this command wrote before a later step failed (outputs
+ * are written only on success); only a regular file, never a device. */
+void cli_discard_output(const char *path);
 
 /* Conversions shared by readers and commands (the library sets the context
  * message on failure): a new float64 array with the values of a float64 or

@@ -210,3 +210,8 @@ int cli_write_mat(cli *c, const char *path, const sf_mat *m) {
     sf_array_free(a);
     return st ? cli_ctx_error(c, path) : CLI_OK;
 }
+
+void cli_discard_output(const char *path) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) remove(path);
+}

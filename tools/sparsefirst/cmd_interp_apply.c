@@ -65,13 +65,23 @@ static int read_field(cli *c, apply_state *s, int k, const char *path) {
     return CLI_OK;
 }
 
+/* The outputs in order; if one fails, those already written are removed
+ * (all or nothing). */
+static int write_outputs(cli *c, const char *const *outs, apply_state *s) {
+    int rc = CLI_OK, k = 0;
+    for (; k < s->n && !rc; k++) rc = cli_write_array(c, outs[k], s->out[k]);
+    for (int j = 0; rc && j < k - 1; j++) cli_discard_output(outs[j]);
+    return rc;
+}
+
 static int run_apply(cli *c, const char *const *pos, const char *const *outs, apply_state *s) {
-    if (sf_interp_load(c->ctx, pos[0], &s->W)) return cli_ctx_error(c, pos[0]);
     int rc = CLI_OK;
+    for (int k = 0; k < s->n && !rc; k++) rc = cli_check_format(outs[k]); /* before any work */
+    if (rc) return rc;
+    if (sf_interp_load(c->ctx, pos[0], &s->W)) return cli_ctx_error(c, pos[0]);
     for (int k = 0; k < s->n && !rc; k++) rc = read_field(c, s, k, pos[k + 1]);
     if (!rc) rc = cli_timed(c, pos[1], apply, NULL, s);
-    for (int k = 0; k < s->n && !rc; k++) rc = cli_write_array(c, outs[k], s->out[k]);
-    return rc;
+    return rc ? rc : write_outputs(c, outs, s);
 }
 
 int cmd_interp_apply(cli *c) {

@@ -58,6 +58,7 @@ static int read_x(cli *c, const char *path, sf_array **out) {
 static int take_fn(cli *c, jac_state *s) {
     const char *name = cli_string(c, "--fn");
     s->p = cli_double(c, "--p", NAN);
+    if (c->usage_error[0]) return cli_usage_error("%s", c->usage_error); /* e.g. --p abc */
     if (!name) return cli_usage_error("missing --fn NAME (usage: sparsefirst jacobian [options] --fn NAME X -o J.mtx)");
     if (sf_elem_fn_from_name(c->ctx, name, &s->fn))
         return cli_usage_error("bad value for '--fn': '%s' (expected square, power, exp, log, sqrt, "
@@ -73,8 +74,10 @@ static int jacobian(cli *c, const char *px, const char *out, const char *values,
     if (values && sf_array_create(c->ctx, SF_NPY_F8, &s->x->shape, &s->fx)) return cli_ctx_error(c, values);
     if ((rc = cli_timed(c, px, build, drop, s))) return rc;
     if (sf_mm_write(c->ctx, out, s->J)) return cli_ctx_error(c, out);
-    if (values && sf_npy_write(c->ctx, values, SF_NPY_F8, &s->fx->shape, s->fx->data))
+    if (values && sf_npy_write(c->ctx, values, SF_NPY_F8, &s->fx->shape, s->fx->data)) {
+        cli_discard_output(out); /* both outputs or neither */
         return cli_ctx_error(c, values);
+    }
     return CLI_OK;
 }
 
