@@ -129,8 +129,11 @@ static sf_status parse_size_line(mm_parser *p) {
     if (p->info.symmetry != SF_MM_GENERAL && v[0] != v[1])
         return mm_fail(p, SF_ERR_FORMAT, "a %s matrix must be square, not %lld x %lld",
                        mm_symmetry_name(p->info.symmetry), (long long)v[0], (long long)v[1]);
+    /* More entries than positions is legal (duplicates are summed), and the
+     * entry array grows with the input read, not with the announced count;
+     * only a matrix without positions can hold no entry at all. */
     int64_t most = max_entries(&p->info);
-    if (coord && v[2] > most)
+    if (coord && most == 0 && v[2] > 0)
         return mm_fail(p, SF_ERR_FORMAT, "%lld entries announced but a %s %lld x %lld matrix holds at most %lld",
                        (long long)v[2], mm_symmetry_name(p->info.symmetry), (long long)v[0],
                        (long long)v[1], (long long)most);

@@ -235,12 +235,14 @@ Test(mm_errors, size_overflow_and_limits) {
                 "t: line 2: column count 2147483648 exceeds the limit 2147483647 (2^31 - 1)");
     expect_fail(ARRAY("general") "9223372036854775807 1\n", SF_ERR_TOO_LARGE,
                 "t: line 2: row count 9223372036854775807 exceeds the limit 2147483647 (2^31 - 1)");
-    expect_fail(GEN "3 3 10\n", SF_ERR_FORMAT,
-                "t: line 2: 10 entries announced but a general 3 x 3 matrix holds at most 9");
-    expect_fail(COORD("real", "symmetric") "3 3 7\n", SF_ERR_FORMAT,
-                "t: line 2: 7 entries announced but a symmetric 3 x 3 matrix holds at most 6");
-    expect_fail(COORD("real", "skew-symmetric") "3 3 4\n", SF_ERR_FORMAT,
-                "t: line 2: 4 entries announced but a skew-symmetric 3 x 3 matrix holds at most 3");
+    /* more entries than positions: legal with duplicates, which are summed */
+    expect_dense(GEN "1 1 2\n1 1 1\n1 1 2\n", 1, 1, 1, (double[]){3});
+    expect_dense(COORD("real", "symmetric") "2 2 4\n1 1 1\n2 1 2\n2 2 3\n2 1 4\n", 2, 2, 4,
+                 (double[]){1, 6, 6, 3});
+    expect_dense(COORD("real", "skew-symmetric") "2 2 2\n2 1 1\n2 1 2\n", 2, 2, 2,
+                 (double[]){0, -3, 3, 0});
+    expect_fail(GEN "3 3 10\n1 1 1\n", SF_ERR_FORMAT,
+                "t: line 4: unexpected end of file after 1 of 10 entries");
     expect_fail(COORD("real", "symmetric") "3 4 1\n", SF_ERR_FORMAT,
                 "t: line 2: a symmetric matrix must be square, not 3 x 4");
     expect_fail(GEN "0 5 1\n", SF_ERR_FORMAT,
