@@ -39,7 +39,8 @@ typedef enum sf_interp_extrap {
     SF_EXTRAP_CLAMP = 0,    /* the edge value, as NumPy's interp */
     SF_EXTRAP_NAN = 1,      /* NaN */
     SF_EXTRAP_CONSTANT = 2, /* the fill value */
-    SF_EXTRAP_LINEAR = 3    /* continue the first / last segment (not with NEAREST) */
+    SF_EXTRAP_LINEAR = 3    /* continue the first / last segment (not with NEAREST;
+                               an infinite target is refused: its weights would be) */
 } sf_interp_extrap;
 
 /* Build the weights.  xp has shape (n,) (shared by every column) or the data

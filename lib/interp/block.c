@@ -67,6 +67,9 @@ col_check prepare_targets(const plan *pl, const double *x, double *xt) {
         double v = x[k];
         if (isnan(v)) return (col_check){FAULT_DST_NAN, k, 0};
         if (pl->rule.method == SF_INTERP_LOG && !(v > 0)) return (col_check){FAULT_DST_LOG, k, 0};
+        /* the weights 1 - r, r of an infinite r would give inf - inf */
+        if (pl->rule.extrapolate == SF_EXTRAP_LINEAR && isinf(v))
+            return (col_check){FAULT_DST_INF, k, 0};
         xt[k] = coord(pl, v);
     }
     return (col_check){FAULT_NONE, 0, 0};

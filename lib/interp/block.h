@@ -31,7 +31,8 @@ typedef struct plan {
 
 /* Why a column is bad, and where along it. */
 typedef enum col_fault {
-    FAULT_NONE = 0, FAULT_SRC_NAN, FAULT_SRC_LOG, FAULT_NOT_MONOTONIC, FAULT_DST_NAN, FAULT_DST_LOG
+    FAULT_NONE = 0, FAULT_SRC_NAN, FAULT_SRC_LOG, FAULT_NOT_MONOTONIC, FAULT_DST_NAN, FAULT_DST_LOG,
+    FAULT_DST_INF
 } col_fault;
 typedef struct col_check {
     col_fault fault;

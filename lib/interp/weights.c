@@ -16,7 +16,8 @@ static sf_status describe_fault(sf_ctx *ctx, const char *fn, const plan *pl, col
                                        "source coordinate is not positive (method log)",
                                        "source coordinates are not monotonic",
                                        "target coordinate is NaN",
-                                       "target coordinate is not positive (method log)"};
+                                       "target coordinate is not positive (method log)",
+                                       "target coordinate is infinite (linear extrapolation)"};
     bool src = ck.fault <= FAULT_NOT_MONOTONIC;
     const grid *g = src ? &pl->src : &pl->dst;
     int64_t len = src ? pl->n : pl->m, a = ck.col / pl->post, c = ck.col % pl->post;

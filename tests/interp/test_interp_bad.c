@@ -56,6 +56,29 @@ Test(bad, nan_in_coordinates_named) {
                  "sf_interp_weights: source coordinate is NaN at position 2 (value nan)");
 }
 
+/* An infinite target under linear extrapolation would need infinite
+ * weights (inf - inf = NaN): refused by position.  Other policies take it
+ * (the edge value under clamp). */
+Test(bad, infinite_target_with_linear_extrapolation_named) {
+    double x[24], ti[2] = {1.5, -INFINITY};
+    grid(x);
+    expect_build(x, &data3, ti, &t1, &data3, 1, SF_INTERP_LINEAR, SF_EXTRAP_LINEAR, SF_ERR_ARG,
+                 "sf_interp_weights: target coordinate is infinite (linear extrapolation) at "
+                 "position 1 (value -inf)");
+    sf_ctx *ctx = tu_ctx();
+    double xs[4] = {1, 2, 3, 4}, f[4] = {10, 20, 30, 40}, tt[2] = {INFINITY, -INFINITY}, out[2];
+    sf_shape s4 = {1, {4}};
+    sf_mat *W = NULL;
+    cr_assert_eq(sf_interp_weights(ctx, xs, &s4, tt, &t1, &s4, 0, SF_INTERP_LINEAR, SF_EXTRAP_CLAMP,
+                                   0, &W), SF_OK);
+    const double *fs[1] = {f};
+    double *os[1] = {out};
+    cr_assert_eq(sf_interp_apply(ctx, W, 1, fs, os), SF_OK);
+    cr_assert(out[0] == 40 && out[1] == 10, "clamped: %g %g", out[0], out[1]);
+    sf_mat_free(W);
+    tu_ctx_done(ctx);
+}
+
 Test(bad, log_needs_positive_coordinates) {
     double x[24], tz[2] = {1.5, 0.0};
     grid(x);
