@@ -121,6 +121,31 @@ Test(cli_interp, usage_errors) {
     expect_success(run("interp-weights", tmp("xrows.npy"), tmp("xn.npy"), "--axis", "1", "-o", tmp("w.sfw"), NULL));
     expect_error(run("interp-apply", tmp("w.sfw"), tmp("fp.npy"), tmp("fp.npy"), "-o", tmp("a.npy"), NULL), 2,
                  "sparsefirst: error: 2 field(s) but 1 output(s): give one -o FILE per field");
+    expect_error(run("interp", tmp("xp.npy"), tmp("fp.npy"), tmp("xn.npy"), "--axis", "1", "--method", "nearest",
+                     "--extrapolate", "linear", "-o", tmp("o.npy"), NULL),
+                 2, "sparsefirst: error: --extrapolate linear is not defined for --method nearest");
+    expect_error(run("interp", tmp("xp.npy"), tmp("fp.npy"), tmp("xn.npy"), "--axis", "99", "-o", tmp("o.npy"), NULL),
+                 2, "sparsefirst: error: bad number for '--axis': '99' (expected an integer from -8 to 7)");
+}
+
+/* A failed build names the file the message is about: the data's shape is
+ * FP's, a memory limit no one file's. */
+Test(cli_interp, build_errors_name_the_right_file) {
+    double fp[R * N], none[1] = {0};
+    inputs(fp);
+    save_npy(tmp("empty.npy"), SF_NPY_F8, 2, 0, 2, none);
+    save_npy(tmp("x0.npy"), SF_NPY_F8, 1, 0, 0, none);
+    char line[512];
+    snprintf(line, sizeof line, "sparsefirst: error: %s: sf_interp_weights: axis 0 of data shape (0, 2) is empty",
+             tmp("empty.npy"));
+    expect_error(run("interp", tmp("x0.npy"), tmp("empty.npy"), tmp("xn.npy"), "--axis", "0", "-o", tmp("o.npy"),
+                     NULL), 1, line);
+    result r = run("interp", tmp("xrows.npy"), tmp("fp.npy"), tmp("xn.npy"), "--axis", "1", "--memory-limit", "1K",
+                   "-o", tmp("o.npy"), NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strncmp(r.err, "sparsefirst: error: ", 20) == 0 && !strstr(r.err, tmp("xrows.npy")),
+              "a memory limit is no file's fault: %s", r.err);
+    result_free(&r);
 }
 
 Test(cli_interp, input_errors_name_the_file) {

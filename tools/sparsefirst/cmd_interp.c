@@ -49,7 +49,7 @@ static int interp(cli *c, const char *const *pos, const char *out, interp_state 
     if (rc) return rc;
     s->b.data = s->fp->shape;
     if ((rc = cli_timed(c, pos[1], build_and_apply, interp_drop_weights, s))) return rc;
-    if (s->b.st) return interp_build_error(c, pos[0], pos[2]);
+    if (s->b.st) return interp_build_error(c, pos[0], pos[2], pos[1]);
     return cli_write_array(c, out, s->out);
 }
 

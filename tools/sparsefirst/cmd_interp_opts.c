@@ -54,11 +54,15 @@ static bool parse_shape(const char *v, sf_shape *s) {
 }
 
 void interp_take_opts(cli *c, interp_opts *o, bool allow_shape) {
-    o->axis = (int)cli_int(c, "--axis", AXIS_ABSENT, -SF_MAX_NDIM, AXIS_ABSENT - 1);
+    o->axis = (int)cli_int(c, "--axis", AXIS_ABSENT, -SF_MAX_NDIM, SF_MAX_NDIM - 1);
     if (o->axis == AXIS_ABSENT && !c->usage_error[0])
         snprintf(c->usage_error, sizeof c->usage_error, "missing --axis K");
     take_method(c, o);
     take_extrapolate(c, o);
+    if (o->method == SF_INTERP_NEAREST && o->extrapolate == SF_EXTRAP_LINEAR &&
+        !c->usage_error[0])
+        snprintf(c->usage_error, sizeof c->usage_error,
+                 "--extrapolate linear is not defined for --method nearest");
     const char *s = allow_shape ? cli_string(c, "--shape") : NULL;
     o->has_shape = s != NULL;
     if (s && !parse_shape(s, &o->shape))
@@ -110,6 +114,10 @@ void interp_build_free(interp_build_state *s) {
     sf_array_free(s->xn);
 }
 
-int interp_build_error(cli *c, const char *xp_path, const char *xnew_path) {
-    return cli_ctx_error(c, strstr(sf_ctx_message(c->ctx), "target") ? xnew_path : xp_path);
+int interp_build_error(cli *c, const char *xp_path, const char *xnew_path, const char *data_path) {
+    const char *msg = sf_ctx_message(c->ctx);
+    if (strstr(msg, "target")) return cli_ctx_error(c, xnew_path);
+    if (strstr(msg, "source coordinate")) return cli_ctx_error(c, xp_path);
+    /* the data's shape, or no one file (a memory limit): the message alone */
+    return cli_ctx_error(c, strstr(msg, "data shape") ? data_path : NULL);
 }

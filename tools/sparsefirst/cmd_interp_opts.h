@@ -40,7 +40,9 @@ void interp_drop_weights(void *state);                 /* the undo between runs 
 void interp_build_free(interp_build_state *s);
 
 /* The library's error after a failed build, charged to the target file when
- * it is about the targets and to the source file otherwise. */
-int interp_build_error(cli *c, const char *xp_path, const char *xnew_path);
+ * it is about the targets, to the source file when about its coordinates, to
+ * data_path (the file giving the data's shape; NULL: an option did) when
+ * about the data's shape, and to no file otherwise (a memory limit). */
+int interp_build_error(cli *c, const char *xp_path, const char *xnew_path, const char *data_path);
 
 #endif

@@ -24,7 +24,7 @@ static int weights(cli *c, const char *const *pos, const char *out, interp_build
     s->data = s->o.has_shape ? s->o.shape : s->xp->shape;
     if ((rc = interp_axis(&s->o, s->data.ndim, &s->axis))) return rc;
     if ((rc = cli_timed(c, pos[0], interp_build_step, interp_drop_weights, s))) return rc;
-    if (s->st) return interp_build_error(c, pos[0], pos[1]);
+    if (s->st) return interp_build_error(c, pos[0], pos[1], s->o.has_shape ? NULL : pos[0]);
     return sf_interp_save(c->ctx, s->W, out) ? cli_ctx_error(c, out) : CLI_OK;
 }
 
