@@ -41,35 +41,59 @@ static inline void put_fence(bool stream) { (void)stream; }
  * one call / 8 single calls went from 1.13-1.31x to 1.33-1.51x; the heads
  * of the next field's runs, prefetched too, add about 0.05x). */
 enum { PF = 256 };
-/* With `complement`, b is not read: b[c] = 1 - a[c] (the same bits as the
- * decoded b).  Always inlined, so the flag is a constant in each caller. */
+/* A one-term output is decoded as a = w, b = 0: its second term must then
+ * be -0.0, not 0 * y, so that an infinite y gives w x rather than NaN (and
+ * adding -0.0 leaves every value, -0.0 included, as it is: the same bits as
+ * w x).  Only rows holding such outputs pay for the select. */
+static inline double second_term(double b, double y) {
+    double t = b * y; /* selected by masks, not a branch */
+    uint64_t bits, keep = 0 - (uint64_t)(b != 0.0), neg_zero = (uint64_t)1 << 63;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits & keep) | (neg_zero & ~keep);
+    memcpy(&t, &bits, sizeof t);
+    return t;
+}
+
+/* How run_body forms the second term: b[c] y[c] (two-term outputs only),
+ * second_term (some one-term outputs), or (1 - a[c]) y[c] without reading b
+ * (the same bits as the decoded b).  Always inlined, so the mode is a
+ * constant in each caller. */
+enum { TERM_B, TERM_B_ONE, TERM_COMPLEMENT };
 static inline __attribute__((always_inline)) void run_body(double *o, const double *a,
                                                            const double *b, const double *x,
                                                            const double *y, int64_t n,
-                                                           bool stream, bool complement) {
+                                                           bool stream, int mode) {
     int64_t c = 0;
-#define B_AT(c) (complement ? 1.0 - a[c] : b[c])
+    bool complement = mode == TERM_COMPLEMENT;
+#define TERM2(c) (complement ? (1.0 - a[c]) * y[c] : mode == TERM_B ? b[c] * y[c] \
+                                                                   : second_term(b[c], y[c]))
 #if defined(__x86_64__)
     if (stream) {
-        if (n > 0 && ((uintptr_t)o & 15)) put(o, a[0] * x[0] + B_AT(0) * y[0], true), c = 1;
+        if (n > 0 && ((uintptr_t)o & 15))
+            put(o, a[0] * x[0] + TERM2(0), true), c = 1;
         const __m128d one = _mm_set1_pd(1.0);
         for (; c + 1 < n; c += 2) {
             if (!((c >> 1) & 3) && c + PF < n) /* once per 64-byte line */
                 __builtin_prefetch(x + c + PF), __builtin_prefetch(y + c + PF);
             __m128d av = _mm_loadu_pd(a + c);
             __m128d bv = complement ? _mm_sub_pd(one, av) : _mm_loadu_pd(b + c);
-            _mm_stream_pd(o + c, _mm_add_pd(_mm_mul_pd(av, _mm_loadu_pd(x + c)),
-                                            _mm_mul_pd(bv, _mm_loadu_pd(y + c))));
+            __m128d by = _mm_mul_pd(bv, _mm_loadu_pd(y + c));
+            if (mode == TERM_B_ONE) { /* second_term, two lanes: b == 0 takes -0.0 */
+                __m128d zero = _mm_cmpeq_pd(bv, _mm_setzero_pd());
+                by = _mm_or_pd(_mm_andnot_pd(zero, by), _mm_and_pd(zero, _mm_set1_pd(-0.0)));
+            }
+            _mm_stream_pd(o + c, _mm_add_pd(_mm_mul_pd(av, _mm_loadu_pd(x + c)), by));
         }
     }
 #endif
-    for (; c < n; c++) put(&o[c], a[c] * x[c] + B_AT(c) * y[c], stream);
-#undef B_AT
+    for (; c < n; c++) put(&o[c], a[c] * x[c] + TERM2(c), stream);
+#undef TERM2
 }
 
 static void put_run(double *o, const double *a, const double *b, const double *x,
-                    const double *y, int64_t n, bool stream) {
-    run_body(o, a, b, x, y, n, stream, false);
+                    const double *y, int64_t n, bool stream, bool one_term) {
+    if (one_term) run_body(o, a, b, x, y, n, stream, TERM_B_ONE);
+    else run_body(o, a, b, x, y, n, stream, TERM_B);
 }
 
 /* put_run with a = w, b = 1 - w for a row of two-term outputs with
@@ -78,7 +102,7 @@ static void put_run(double *o, const double *a, const double *b, const double *x
  * the decoded form: 1.31 -> 1.53-1.56x 8 singles). */
 static void put_run_w(double *o, const double *w, const double *x, const double *y, int64_t n,
                       bool stream) {
-    run_body(o, w, NULL, x, y, n, stream, true);
+    run_body(o, w, NULL, x, y, n, stream, TERM_COMPLEMENT);
 }
 
 /* The first PF doubles of a run of x and y, which put_run does not prefetch:
@@ -115,9 +139,9 @@ static sf_status check_apply(sf_ctx *ctx, const sf_mat *W, int nfields, const vo
  * weights come from memory once per call instead of once per field.  Rows of
  * two-term outputs with contiguous sources (most rows) are only checked, not
  * decoded: their fields read the weights from W, which the first field brings
- * into L2.  A one-term output is (w/2) f[j] + (w/2) f[j], the same bits as
- * w f[j] (halving is exact for normal w); a tile holding an output without a
- * source or a subnormal one-term weight takes the decoding loop instead. */
+ * into L2.  A one-term output is w f[j] + (-0.0) (see second_term), the
+ * same bits as w f[j]; a tile holding an output without a source takes the
+ * decoding loop instead. */
 enum { TILE = 4096 };
 
 /* How row k of a tile is applied. */
@@ -131,6 +155,7 @@ typedef struct decoded {
     int32_t j0[TILE], j1[TILE];
     double a[TILE], b[TILE];
     unsigned char row[TILE]; /* ROW_* */
+    bool one_term[TILE];     /* the row holds one-term outputs (b = 0) */
 } decoded;
 
 typedef struct tiling {
@@ -182,20 +207,22 @@ static bool decode(const sf_interp_w *p, const tiling *t, int64_t first, int64_t
             d->row[k] = ROW_TWO_TERM;
             continue;
         }
-        bool run = true;
+        bool run = true, one_term = false;
         for (int64_t c = 0, q = k * nc; c < nc; c++, q++) {
             int64_t i = first + k * t->post + c;
             int32_t s = p->src[i];
-            double w = p->w[i], h = 0.5 * w;
+            double w = p->w[i];
             int32_t j = s >= 0 ? s : s == SF_INTERP_NONE ? 0 : (int32_t)SF_INTERP_ONE_SRC(s);
             d->j0[q] = j;
             d->j1[q] = s >= 0 ? (int32_t)(s + p->stride) : j;
-            d->a[q] = s >= 0 ? w : h;
-            d->b[q] = s >= 0 ? 1.0 - w : h;
-            plain &= s != SF_INTERP_NONE && (s >= 0 || h + h == w);
+            d->a[q] = w;
+            d->b[q] = s >= 0 ? 1.0 - w : 0.0; /* one term: b = 0, see second_term */
+            plain &= s != SF_INTERP_NONE;
+            one_term |= s < 0;
             run &= d->j0[q] == d->j0[q - c] + c && d->j1[q] == d->j1[q - c] + c;
         }
         d->row[k] = run ? ROW_RUN : ROW_GATHER;
+        d->one_term[k] = one_term;
     }
     return plain;
 }
@@ -217,7 +244,10 @@ static void apply_tile(const sf_interp_w *p, const tiling *t, int64_t q, int nf,
                 put_run_w(ok, p->w + first + k * t->post, x, y, nc, stream);
             } else if (plain && d->row[k] == ROW_RUN) {
                 if (fi + 1 < nf) prefetch_head(f[fi + 1] + j0[0], f[fi + 1] + j1[0], nc);
-                put_run(ok, a, b, fk + j0[0], fk + j1[0], nc, stream);
+                put_run(ok, a, b, fk + j0[0], fk + j1[0], nc, stream, d->one_term[k]);
+            } else if (plain && d->one_term[k]) {
+                for (int64_t c = 0; c < nc; c++)
+                    put(&ok[c], a[c] * fk[j0[c]] + second_term(b[c], fk[j1[c]]), stream);
             } else if (plain) {
                 for (int64_t c = 0; c < nc; c++) put(&ok[c], a[c] * fk[j0[c]] + b[c] * fk[j1[c]], stream);
             } else {

@@ -203,7 +203,7 @@ Test(apply, threads_and_fields_bitwise_equal) {
 
 /* Several fields in one call against single applies, bit for bit, for 1 and
  * 2 threads, clamped (one-term outputs at the ends) and constant (fill
- * outputs), NaN and inf in fields.  Rows of two-term outputs with contiguous
+ * outputs), NaN, inf, -0 and subnormals in fields.  Rows of two-term outputs with contiguous
  * sources are applied from W, the others decoded: with odd >= 0, column odd
  * has its own grid, which breaks its level of 1.25 there. */
 static void fields_equal_single_applies(int64_t post, int64_t odd) {
@@ -221,6 +221,10 @@ static void fields_equal_single_applies(int64_t post, int64_t odd) {
         many[q] = malloc(out_bytes);
     }
     f[1][N * post + 3] = NAN, f[2][post + 7] = INFINITY, f[3][4 * post] = -INFINITY;
+    /* level 0, read alone by the clamped targets -1 and 0: subnormals and -0
+     * must come out as w f, not rounded through halves of w */
+    f[0][0] = 4.9406564584124654e-324, f[0][1] = -4.9406564584124654e-324;
+    f[0][2] = 1.4821969375237396e-323, f[1][0] = -0.0, f[3][1] = INFINITY;
     for (int e = 0; e < 2; e++)
         for (int th = 1; th <= 2; th++) {
             sf_ctx *ctx = tu_ctx();
