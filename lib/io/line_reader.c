@@ -10,7 +10,10 @@ static sf_status open_common(sf_line_reader *r, sf_ctx *ctx, const char *name) {
     r->ctx = ctx;
     r->name = name;
     r->line = sf_alloc(ctx, FIRST_CAP, "line buffer");
-    SF_CHECK_ALLOC(ctx, r->line);
+    if (!r->line) {
+        sf_error_prefix(ctx, "%s", name); /* a memory limit: name the input */
+        return sf_last_alloc_status(ctx);
+    }
     r->line[0] = '\0';
     r->cap = FIRST_CAP;
     return SF_OK;
@@ -27,7 +30,10 @@ sf_status sf_lr_open_file(sf_line_reader *r, sf_ctx *ctx, FILE *fp, const char *
     /* Our chunk is the buffer; stdio's own would only add a copy. */
     setvbuf(fp, NULL, _IONBF, 0);
     r->chunk = sf_alloc(ctx, SF_LR_CHUNK, "file read buffer");
-    SF_CHECK_ALLOC(ctx, r->chunk);
+    if (!r->chunk) {
+        sf_error_prefix(ctx, "%s", name);
+        return sf_last_alloc_status(ctx);
+    }
     r->data = r->chunk;
     sf_status st = open_common(r, ctx, name);
     if (st) sf_lr_close(r);

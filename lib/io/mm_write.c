@@ -26,7 +26,10 @@ typedef struct mm_out {
 static sf_status out_open(mm_out *o, sf_ctx *ctx, const char *path) {
     *o = (mm_out){.ctx = ctx, .path = path};
     o->buf = sf_alloc(ctx, WRITE_BUFFER, "write buffer");
-    SF_CHECK_ALLOC(ctx, o->buf);
+    if (!o->buf) {
+        sf_error_prefix(ctx, "%s", path); /* a memory limit: name the file */
+        return sf_last_alloc_status(ctx);
+    }
     o->fp = sf_out_open(path, "w", &o->regular);
     if (!o->fp) {
         int err = errno;

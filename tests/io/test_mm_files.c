@@ -254,6 +254,16 @@ Test(mm_alloc, memory_limit_honoured) {
     cr_assert(strncmp(sf_ctx_message(ctx), want, strlen(want)) == 0, "%s", sf_ctx_message(ctx));
     cr_assert(strstr(sf_ctx_message(ctx), "memory limit of 200000 bytes"), "%s", sf_ctx_message(ctx));
     cr_assert_eq(m, (sf_mat *)0x1);
+    /* a limit below the first buffers: still the file is named */
+    sf_ctx_set_memory_limit(ctx, 1000);
+    cr_assert_eq(sf_mm_read(ctx, path, &m, NULL), SF_ERR_NOMEM);
+    snprintf(want, sizeof want, "%s: allocating 65536 bytes for file read buffer", path);
+    cr_assert(strncmp(sf_ctx_message(ctx), want, strlen(want)) == 0, "%s", sf_ctx_message(ctx));
+    sf_ctx_set_memory_limit(ctx, 100);
+    cr_assert_eq(sf_mm_read_buffer(ctx, "x", 1, "buf", &m, NULL), SF_ERR_NOMEM);
+    cr_assert(strncmp(sf_ctx_message(ctx), "buf: allocating 256 bytes for line buffer", 41) == 0, "%s",
+              sf_ctx_message(ctx));
+    cr_assert_eq(m, (sf_mat *)0x1);
     sf_ctx_set_memory_limit(ctx, 0);
     cr_assert_eq(sf_mm_read(ctx, path, &m, NULL), SF_OK);
     cr_assert_leq(sf_ctx_bytes_peak(ctx), 3 * sf_mat_bytes(m) + (1 << 17),
