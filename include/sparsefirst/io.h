@@ -87,6 +87,13 @@ sf_status sf_array_create(sf_ctx *ctx, sf_npy_dtype dtype, const sf_shape *shape
 /* Free an array from sf_array_create or sf_npy_read; NULL does nothing. */
 void sf_array_free(sf_array *a);
 
+/* Read a Matrix Market file as a dense float64 array of shape (rows, cols):
+ * an array file value for value (-0.0 included, so what sf_mm_write_dense
+ * wrote reads back bit for bit), a coordinate file's entries summed into
+ * zeros; symmetric kinds expanded.  The same checks and messages as
+ * sf_mm_read; *out is set only on success. */
+sf_status sf_mm_read_array(sf_ctx *ctx, const char *path, sf_array **out, sf_mm_info *info);
+
 /* Read a .npy file (format versions 1.0, 2.0, 3.0; dtypes <f8 <c16 <i4 <i8;
  * C or Fortran order; any ndim up to 8, 0-d included).  Fortran-ordered data
  * is transposed to C order.  Truncated files, unsupported or big-endian

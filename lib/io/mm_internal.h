@@ -29,7 +29,8 @@ typedef struct mm_parser {
     int64_t expected;   /* coordinate: entries announced; array: values listed */
     int64_t read;       /* how many of `expected` were read */
     int64_t ai, aj;     /* array format: position of the next value */
-    mm_entry *e;        /* entries kept (array files: nonzeros only) */
+    mm_entry *e;        /* entries kept (array files: nonzeros only, unless keep_zeros) */
+    bool keep_zeros;    /* array files read as arrays: every value, -0.0 included */
     int64_t n, cap;
 } mm_parser;
 

@@ -94,7 +94,8 @@ static sf_status coordinate_line(mm_parser *p) {
 }
 
 /* One value per line, column by column; symmetric kinds list the lower
- * triangle (skew: strictly lower).  Exact zeros are not kept. */
+ * triangle (skew: strictly lower).  Exact zeros are not kept, unless the
+ * file is read as an array. */
 static sf_status array_line(mm_parser *p) {
     mm_tok t[2];
     char b[MM_SHOW_MAX];
@@ -103,7 +104,7 @@ static sf_status array_line(mm_parser *p) {
     sf_status st = parse_value(p, t[0], &v);
     if (st) return st;
     if (k > 1) return mm_fail(p, SF_ERR_FORMAT, "unexpected '%s' after the value", mm_show(t[1], b));
-    if (v != 0.0 && (st = push(p, (int32_t)p->ai, (int32_t)p->aj, v))) return st;
+    if ((v != 0.0 || p->keep_zeros) && (st = push(p, (int32_t)p->ai, (int32_t)p->aj, v))) return st;
     if (++p->ai == p->info.rows) {
         p->aj++;
         p->ai = p->info.symmetry == SF_MM_GENERAL ? 0
@@ -179,17 +180,51 @@ static sf_status build(mm_parser *p, sf_mat **out) {
     return SF_OK;
 }
 
+/* ------------------------------------------------------------ array build */
+
+/* The dense (rows, cols) array: an array file's values stored as they are
+ * (so -0.0 stays), a coordinate file's entries summed into zeros; symmetric
+ * kinds mirrored (skew: negated). */
+static sf_status build_array(mm_parser *p, sf_array **out) {
+    int64_t cols = p->info.cols;
+    sf_shape shape = {2, {p->info.rows, cols}};
+    sf_array *a = NULL;
+    sf_status st = sf_array_create(p->ctx, SF_NPY_F8, &shape, &a);
+    if (st) {
+        sf_error_prefix(p->ctx, "%s", p->name);
+        return st;
+    }
+    bool coord = p->info.format == SF_MM_COORDINATE, mirror = p->info.symmetry != SF_MM_GENERAL;
+    double sign = p->info.symmetry == SF_MM_SKEW_SYMMETRIC ? -1.0 : 1.0, *d = a->data;
+    for (int64_t k = 0; k < p->n; k++) {
+        mm_entry e = p->e[k];
+        double *at = d + (int64_t)e.r * cols + e.c, *mirrored = d + (int64_t)e.c * cols + e.r;
+        if (coord) *at += e.v;
+        else *at = e.v;
+        if (mirror && e.r != e.c) {
+            if (coord) *mirrored += sign * e.v;
+            else *mirrored = sign * e.v;
+        }
+    }
+    *out = a;
+    return SF_OK;
+}
+
 /* ------------------------------------------------------------ entry points */
 
-static sf_status parse(mm_parser *p, sf_mat **out, sf_mm_info *info) {
+/* Header and entries, then a CSR handle (*m) or a dense array (*a): the
+ * one of the two that is not NULL. */
+static sf_status parse(mm_parser *p, sf_mat **m, sf_array **a, sf_mm_info *info) {
     sf_status st = mm_read_header(p);
     if (!st) st = read_entries(p);
-    sf_mat *m = NULL;
-    if (!st) st = build(p, &m);
+    sf_mat *mat = NULL;
+    sf_array *arr = NULL;
+    if (!st) st = m ? build(p, &mat) : build_array(p, &arr);
     sf_lr_close(&p->lr);
     sf_free(p->ctx, p->e);
     if (st) return st;
-    *out = m;
+    if (m) *m = mat;
+    else *a = arr;
     if (info) *info = p->info;
     return SF_OK;
 }
@@ -203,19 +238,30 @@ sf_status sf_mm_read_buffer(sf_ctx *ctx, const char *data, size_t len, const cha
                    .input_size = len > INT64_MAX ? INT64_MAX : (int64_t)len};
     sf_status st = sf_lr_open_buffer(&p.lr, ctx, data, len, p.name);
     if (st) return st;
-    return parse(&p, out, info);
+    return parse(&p, out, NULL, info);
+}
+
+static sf_status read_file(sf_ctx *ctx, const char *path, sf_mat **m, sf_array **a,
+                           sf_mm_info *info) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return sf_error(ctx, SF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    mm_parser p = {.ctx = ctx, .name = path, .input_size = -1, .keep_zeros = a != NULL};
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) p.input_size = (int64_t)sb.st_size;
+    sf_status st = sf_lr_open_file(&p.lr, ctx, fp, path);
+    if (!st) st = parse(&p, m, a, info);
+    fclose(fp);
+    return st;
 }
 
 sf_status sf_mm_read(sf_ctx *ctx, const char *path, sf_mat **out, sf_mm_info *info) {
     if (!ctx) return SF_ERR_ARG;
     if (!path || !out) return sf_error(ctx, SF_ERR_ARG, "sf_mm_read: NULL argument");
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return sf_error(ctx, SF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat sb;
-    mm_parser p = {.ctx = ctx, .name = path, .input_size = -1};
-    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) p.input_size = (int64_t)sb.st_size;
-    sf_status st = sf_lr_open_file(&p.lr, ctx, fp, path);
-    if (!st) st = parse(&p, out, info);
-    fclose(fp);
-    return st;
+    return read_file(ctx, path, out, NULL, info);
+}
+
+sf_status sf_mm_read_array(sf_ctx *ctx, const char *path, sf_array **out, sf_mm_info *info) {
+    if (!ctx) return SF_ERR_ARG;
+    if (!path || !out) return sf_error(ctx, SF_ERR_ARG, "sf_mm_read_array: NULL argument");
+    return read_file(ctx, path, NULL, out, info);
 }

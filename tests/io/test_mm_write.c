@@ -158,6 +158,71 @@ Test(mm_write, dense_round_trip) {
     tu_ctx_done(ctx);
 }
 
+/* sf_mm_read_array: what sf_mm_write_dense wrote comes back bit for bit
+ * (-0.0, subnormals, inf, nan); coordinate files sum their duplicates into
+ * zeros and symmetric kinds are mirrored; errors leave *out untouched. */
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(mm_write, read_array_exact) {
+    sf_ctx *ctx = tu_ctx();
+    double a[6] = {-0.0, 1e-320, -INFINITY, NAN, 0.1, 0.0}, *got;
+    char path[64];
+    temp_path(path);
+    sf_dense view = sf_dense_view(2, 3, SF_ROW_MAJOR, SF_REAL, a);
+    cr_assert_eq(sf_mm_write_dense(ctx, path, &view), SF_OK);
+    sf_array *arr = NULL;
+    sf_mm_info info;
+    cr_assert_eq(sf_mm_read_array(ctx, path, &arr, &info), SF_OK, "%s", sf_ctx_message(ctx));
+    cr_assert(arr->shape.ndim == 2 && arr->shape.dim[0] == 2 && arr->shape.dim[1] == 3);
+    cr_assert_eq(info.format, SF_MM_ARRAY);
+    got = arr->data;
+    for (int k = 0; k < 6; k++)
+        cr_assert(memcmp(&got[k], &a[k], 8) == 0 || (isnan(got[k]) && isnan(a[k])),
+                  "value %d: %a became %a", k, a[k], got[k]);
+    sf_array_free(arr);
+    write_text(path, "%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n1 1 1\n3 1 2\n3 1 0.5\n2 2 -0\n");
+    cr_assert_eq(sf_mm_read_array(ctx, path, &arr, NULL), SF_OK, "%s", sf_ctx_message(ctx));
+    double want[9] = {1, 0, 2.5, 0, 0, 0, 2.5, 0, 0};
+    cr_assert_arr_eq(arr->data, want, sizeof want);
+    sf_array_free(arr);
+    write_text(path, "%%MatrixMarket matrix array real skew-symmetric\n2 2\n-0\n");
+    cr_assert_eq(sf_mm_read_array(ctx, path, &arr, NULL), SF_OK, "%s", sf_ctx_message(ctx));
+    got = arr->data;
+    cr_assert(signbit(got[2]) && got[2] == 0 && got[1] == 0 && !signbit(got[1]), "(1, 0) is -0, (0, 1) its negation +0");
+    sf_array_free(arr);
+    sf_array *untouched = (sf_array *)0x1;
+    write_text(path, "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n");
+    cr_assert_eq(sf_mm_read_array(ctx, path, &untouched, NULL), SF_ERR_FORMAT);
+    cr_assert(strstr(sf_ctx_message(ctx), "unexpected end of file after 3 of 4 values"), "%s",
+              sf_ctx_message(ctx));
+    cr_assert_eq(sf_mm_read_array(ctx, "/nonexistent/x.mtx", &untouched, NULL), SF_ERR_IO);
+    cr_assert_eq(sf_mm_read_array(ctx, path, NULL, NULL), SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_mm_read_array: NULL argument");
+    cr_assert_eq(untouched, (sf_array *)0x1);
+    unlink(path);
+    tu_ctx_done(ctx);
+}
+
+static sf_status read_array_body(sf_ctx *ctx, void *arg) {
+    sf_array *a = NULL;
+    sf_status st = sf_mm_read_array(ctx, arg, &a, NULL);
+    sf_array_free(a);
+    return st;
+}
+
+Test(mm_write, read_array_allocation_failures) {
+    char path[64];
+    temp_path(path);
+    write_text(path, "%%MatrixMarket matrix array real general\n2 2\n1\n-0\n3\n4\n");
+    tu_check_alloc_failures(read_array_body, path);
+    unlink(path);
+}
+
 Test(mm_write, errors) {
     sf_ctx *ctx = tu_ctx();
     sf_mat *m = NULL;

@@ -174,11 +174,8 @@ int cli_read_array(cli *c, const char *path, sf_array **out) {
     if (rc) return rc;
     if (cli_format_of(path) == CLI_FORMAT_NPY)
         return sf_npy_read(c->ctx, path, out) ? cli_ctx_error(c, path) : CLI_OK;
-    sf_mat *m = NULL;
-    if (sf_mm_read(c->ctx, path, &m, NULL)) return cli_ctx_error(c, path);
-    sf_status st = cli_mat_to_array(c->ctx, m, out);
-    sf_mat_free(m);
-    return st ? cli_ctx_error(c, path) : CLI_OK;
+    /* straight to an array: an array file's -0.0 survives */
+    return sf_mm_read_array(c->ctx, path, out, NULL) ? cli_ctx_error(c, path) : CLI_OK;
 }
 
 /* ------------------------------------------------------------ writes */

@@ -19,16 +19,11 @@ const char cmd_convert_usage[] =
     "The compute step timed by --time is the conversion between the two forms.\n";
 
 typedef struct convert_state {
-    sf_mat *m;     /* input matrix (.mtx) */
-    sf_array *a;   /* input array (.npy) */
+    sf_mat *m;     /* input matrix (.mtx to coordinate .mtx) */
+    sf_array *a;   /* input array (.npy, or .mtx to an array) */
     sf_mat *mout;  /* output as a matrix: coordinate .mtx */
     sf_array *out; /* output as an array: .npy or array .mtx */
 } convert_state;
-
-static sf_status mat_to_array(sf_ctx *ctx, void *arg) {
-    convert_state *s = arg;
-    return cli_mat_to_array(ctx, s->m, &s->out);
-}
 
 static sf_status array_to_f8(sf_ctx *ctx, void *arg) {
     convert_state *s = arg;
@@ -59,7 +54,11 @@ static void drop_outputs(void *arg) {
     s->out = NULL;
 }
 
-static int read_input(cli *c, const char *in, convert_state *s) {
+/* .mtx to an array (.npy, or --array): read as an array, which keeps an
+ * array file's values exactly (-0.0 included); to coordinate .mtx: a handle. */
+static int read_input(cli *c, const char *in, bool to_array, convert_state *s) {
+    if (cli_format_of(in) == CLI_FORMAT_MTX && to_array)
+        return sf_mm_read_array(c->ctx, in, &s->a, NULL) ? cli_ctx_error(c, in) : CLI_OK;
     if (cli_format_of(in) == CLI_FORMAT_MTX)
         return sf_mm_read(c->ctx, in, &s->m, NULL) ? cli_ctx_error(c, in) : CLI_OK;
     if (sf_npy_read(c->ctx, in, &s->a)) return cli_ctx_error(c, in);
@@ -69,14 +68,13 @@ static int read_input(cli *c, const char *in, convert_state *s) {
 }
 
 static int convert(cli *c, const char *in, const char *out, bool array, convert_state *s) {
-    int rc = read_input(c, in, s);
-    if (rc) return rc;
     bool to_npy = cli_format_of(out) == CLI_FORMAT_NPY;
+    int rc = read_input(c, in, to_npy || array, s);
+    if (rc) return rc;
     char why[512];
     if (s->a && !to_npy && cli_matrix_problem(s->a, why, sizeof why))
         return cli_error("%s: %s", in, why);
-    cli_step_fn step = s->m ? (to_npy || array ? mat_to_array : nothing)
-                            : (to_npy || array ? array_to_f8 : array_to_mat);
+    cli_step_fn step = s->m ? nothing : to_npy || array ? array_to_f8 : array_to_mat;
     if ((rc = cli_timed(c, in, step, drop_outputs, s))) return rc;
     if (s->out) return cli_write_array(c, out, s->out);
     return cli_write_mat(c, out, s->mout ? s->mout : s->m);
