@@ -46,7 +46,9 @@ typedef enum sf_interp_extrap {
 /* Build the weights.  xp has shape (n,) (shared by every column) or the data
  * shape; xnew has shape (m,) or the data shape with `axis` resized to m.  Each
  * source column must be monotonic (non-decreasing or non-increasing, detected
- * per column); sorted targets take a merge walk, unsorted ones a search. */
+ * per column); sorted targets take a merge walk, unsorted ones a search.
+ * An empty axis (n = 0) or no targets (m = 0) is SF_ERR_SHAPE: a weight
+ * handle has at least one source and one target per column. */
 sf_status sf_interp_weights(sf_ctx *ctx, const double *xp, const sf_shape *xp_shape,
                             const double *xnew, const sf_shape *xnew_shape,
                             const sf_shape *data_shape, int axis, sf_interp_method method,
