@@ -300,6 +300,7 @@ sf_status sf_interp_apply(sf_ctx *ctx, const sf_mat *W, int nfields,
 sf_status sf_interp_apply_adjoint(sf_ctx *ctx, const sf_mat *W, int nfields,
                                   const double *const *fields, double *const *outs) {
     sf_status st = check_apply(ctx, W, nfields, fields, outs, "sf_interp_apply_adjoint");
+    /* no outputs means no data either (both are pre x post x an axis >= 1) */
     if (st || nfields == 0 || W->rows == 0) return st;
     sf_interp_scatter(ctx, W, nfields, fields, 1, outs, 1, 1.0, 0.0);
     return SF_OK;

@@ -198,12 +198,11 @@ static sf_status build_array(mm_parser *p, sf_array **out) {
     double sign = p->info.symmetry == SF_MM_SKEW_SYMMETRIC ? -1.0 : 1.0, *d = a->data;
     for (int64_t k = 0; k < p->n; k++) {
         mm_entry e = p->e[k];
-        double *at = d + (int64_t)e.r * cols + e.c, *mirrored = d + (int64_t)e.c * cols + e.r;
-        if (coord) *at += e.v;
-        else *at = e.v;
-        if (mirror && e.r != e.c) {
-            if (coord) *mirrored += sign * e.v;
-            else *mirrored = sign * e.v;
+        double *at = d + (int64_t)e.r * cols + e.c;
+        *at = coord ? *at + e.v : e.v;
+        if (mirror && e.r != e.c) { /* square: the mirror is inside too */
+            double *mirrored = d + (int64_t)e.c * cols + e.r;
+            *mirrored = coord ? *mirrored + sign * e.v : sign * e.v;
         }
     }
     *out = a;
