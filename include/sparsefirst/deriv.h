@@ -229,8 +229,10 @@ typedef int (*sf_alpha_fn)(double s, double *alpha, double *dalpha, void *user);
  * both in the pattern of jp (made by sf_assembly_pattern): r (rows entries),
  * kval (nnz entries, the values of K(x)) and jval (nnz, the values of dr/dx;
  * pass sf_jac_pattern_values(jp) to refresh the handle) may each be NULL.
- * alpha is called once per element, for all of them before anything is
- * written (2 doubles of scratch per element). */
+ * alpha must depend on s alone: it is called for every element before
+ * anything is written (a failure leaves the outputs untouched), then again
+ * while writing; a second call that fails is reported, the outputs then
+ * incomplete.  Allocates nothing. */
 sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, const double *me,
                                       sf_alpha_fn alpha, void *user, const double *x, double *r,
                                       double *kval, double *jval);

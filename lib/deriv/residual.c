@@ -69,20 +69,13 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, con
     if (st) return st;
     if (jp->k > MAX_K)
         return sf_error(ctx, SF_ERR_UNSUPPORTED, "%s: elements of %d nodes (at most %d)", fn, jp->k, MAX_K);
-    /* alpha once per element, kept (2 doubles each) so that nothing is
-     * written before every call has succeeded */
-    double *ad = jp->nelem > 0 ? sf_alloc_array(ctx, 2 * (size_t)jp->nelem, sizeof *ad,
-                                                "residual alpha values")
-                               : NULL;
-    if (jp->nelem > 0 && !ad) return sf_last_alloc_status(ctx);
+    /* alpha is called for every element before anything is written, and
+     * again while writing: keeping its values would need 16 B per element
+     * of memory on every refill, which must allocate nothing */
     element el;
     for (int64_t e = 0; e < jp->nelem; e++) {
         gather(jp, me, x, e, &el);
-        if ((st = call_alpha(ctx, alpha, user, e, &el))) {
-            sf_free(ctx, ad);
-            return st;
-        }
-        ad[2 * e] = el.alpha, ad[2 * e + 1] = el.dalpha;
+        if ((st = call_alpha(ctx, alpha, user, e, &el))) return st;
     }
     int64_t nnz = jp->m->nnz;
     if (jval) memset(jval, 0, (size_t)nnz * sizeof(double));
@@ -90,9 +83,11 @@ sf_status sf_assemble_scaled_residual(sf_ctx *ctx, const sf_jac_pattern *jp, con
     if (r) memset(r, 0, (size_t)jp->m->rows * sizeof(double));
     for (int64_t e = 0; e < jp->nelem; e++) {
         gather(jp, me, x, e, &el);
-        el.alpha = ad[2 * e], el.dalpha = ad[2 * e + 1];
+        if ((st = call_alpha(ctx, alpha, user, e, &el)))
+            return sf_error(ctx, st, "%s: element %lld: alpha failed when called again with the "
+                            "same s (it must depend on s alone); the outputs are incomplete",
+                            fn, (long long)e);
         scatter(jp, me, e, &el, r, kval, jval);
     }
-    sf_free(ctx, ad);
     return SF_OK;
 }

@@ -414,9 +414,11 @@ static int alpha_counted(double s, double *a, double *da, void *user) {
     return alpha_fn(s, a, da, NULL);
 }
 
-/* alpha is called once per element, and a failure at its last call (the
- * last element) still leaves r, kval and jval untouched. */
-Test(assembly, scaled_residual_alpha_once_per_element_failure_at_last_call) {
+/* alpha is called twice per element (a check pass, then the writing pass:
+ * a refill allocates nothing).  A failure in the check pass, even at its
+ * last call, leaves r, kval and jval untouched; one in the writing pass (an
+ * alpha that does not depend on s alone) is reported as such. */
+Test(assembly, scaled_residual_alpha_failures_in_either_pass) {
     sf_ctx *ctx = tu_ctx();
     int64_t conn[E * K];
     int32_t conn32[E * K];
@@ -428,9 +430,11 @@ Test(assembly, scaled_residual_alpha_once_per_element_failure_at_last_call) {
     int64_t nnz = sf_mat_nnz(sf_jac_pattern_matrix(jp));
     double *kval = malloc(nnz * sizeof *kval), *jval = malloc(nnz * sizeof *jval);
     counted_alpha c = {0, 0};
+    uint64_t allocs = sf_ctx_alloc_count(ctx);
     cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_counted, &c, x, r, kval, jval),
                  SF_OK);
-    cr_assert_eq(c.calls, E, "one call per element");
+    cr_assert_eq(sf_ctx_alloc_count(ctx), allocs, "a refill allocates nothing");
+    cr_assert_eq(c.calls, 2 * E, "a check pass and a writing pass");
     p4 p = {conn, me};
     naive_residual(x, want_r, &p);
     cr_assert_lt(tu_rel_diff(r, want_r, NODES), 1e-14);
@@ -442,6 +446,11 @@ Test(assembly, scaled_residual_alpha_once_per_element_failure_at_last_call) {
     cr_assert_str_eq(sf_ctx_message(ctx), "sf_assemble_scaled_residual: element 39: alpha returned 6");
     for (int i = 0; i < NODES; i++) cr_assert_eq(r[i], 42, "r untouched");
     for (int64_t q = 0; q < nnz; q++) cr_assert(kval[q] == 43 && jval[q] == 43, "values untouched");
+    c = (counted_alpha){0, 2 * E};
+    cr_assert_eq(sf_assemble_scaled_residual(ctx, jp, me, alpha_counted, &c, x, r, kval, jval),
+                 SF_ERR_ARG);
+    cr_assert_str_eq(sf_ctx_message(ctx), "sf_assemble_scaled_residual: element 39: alpha failed when "
+                     "called again with the same s (it must depend on s alone); the outputs are incomplete");
     free(x), free(kval), free(jval);
     sf_jac_pattern_free(jp);
     tu_ctx_done(ctx);
