@@ -221,7 +221,9 @@ static void run_case(tcase *c, int reps) {
 }
 
 int main(int argc, char **argv) {
-    const char *data = argc > 1 ? argv[1] : SF_DATA_DEFAULT;
+    /* as the README says: an argument, else $SF_DATA_DIR, else beside the checkout */
+    const char *env = getenv("SF_DATA_DIR");
+    const char *data = argc > 1 ? argv[1] : env && *env ? env : SF_DATA_DEFAULT;
     sf_ctx *ctx;
     sf_ctx_create(&ctx);
     bench_print_machine();

@@ -50,7 +50,8 @@ sf_status sf_ctx_create(sf_ctx **out);
  * freeing NULL does nothing. */
 void sf_ctx_free(sf_ctx *ctx);
 
-/* Threads used by parallel kernels (>= 1).  Results never depend on it. */
+/* Threads used by parallel kernels, 1 to 1024 (else SF_ERR_ARG).  Results
+ * never depend on it. */
 sf_status sf_ctx_set_threads(sf_ctx *ctx, int threads);
 int sf_ctx_threads(const sf_ctx *ctx);
 

@@ -107,7 +107,9 @@ sf_status sf_jac_reshape(sf_ctx *ctx, const sf_shape *in, const sf_shape *out, s
 sf_status sf_jac_slice(sf_ctx *ctx, const sf_shape *in, const int64_t *start, const int64_t *stop,
                        const int64_t *step, sf_shape *out_shape, sf_mat **J);
 
-/* y = np.take(x, idx, axis): J is a selection (an index may repeat). */
+/* y = np.take(x, idx, axis) with every index in [0, dim) (negative indices
+ * are SF_ERR_INDEX, not counted from the end): J is a selection (an index
+ * may repeat). */
 sf_status sf_jac_take(sf_ctx *ctx, const sf_shape *in, int axis, int64_t nidx, const int64_t *idx,
                       sf_shape *out_shape, sf_mat **J);
 
@@ -126,8 +128,10 @@ sf_status sf_jac_right_multiply(sf_ctx *ctx, const sf_mat *B, int64_t n, sf_mat 
 sf_status sf_jac_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat **J);
 
 /* J = Jg * Jf recomputed in place, J from sf_jac_chain on factors of the same kinds, shapes and
- * patterns; bits as a fresh product.  No allocation with a diagonal factor; CSR * CSR charges a
- * per-thread workspace to ctx.  A term outside J's pattern: SF_ERR_STRUCTURE, J unchanged. */
+ * patterns; bits as a fresh product.  No allocation with a diagonal factor and a CSR or
+ * diagonal partner (a selection or interpolation partner is copied to CSR on each call);
+ * CSR * CSR charges a per-thread workspace to ctx.  A term outside J's pattern:
+ * SF_ERR_STRUCTURE, J unchanged. */
 sf_status sf_jac_chain_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J);
 
 /* ------------------------------------------- pattern once, values many */

@@ -4,7 +4,7 @@
  * Triangular solves compute X = alpha * op(T)^-1 * B for a square handle T
  * whose `uplo` triangle is used.  The analysis (diagonal positions, levels of
  * the row dependencies and a per-thread schedule for the context's thread
- * count, at least 2) is kept in the handle and reused by every later solve; a
+ * count, at least 2 and at most 64) is kept in the handle and reused by every later solve; a
  * solve without prior analysis runs it first.  Every row is computed by one
  * thread in the same order of summation, so results are bitwise identical for
  * any thread count.  Threads are used when there is enough work and few rows
@@ -19,7 +19,7 @@
  * sf_mat_values_changed (the library's refills do this), which drops the
  * analysis so that the next solve checks the new values.  Tiny but nonzero
  * pivots are used: each row is multiplied by 1/pivot (a division where some
- * pivot's reciprocal would overflow or be subnormal); sf_tri_info reports the
+ * pivot's reciprocal would overflow or be subnormal); sf_tri_info_get reports the
  * smallest and largest |pivot| so callers can judge the conditioning.
  * Non-finite values in B propagate to X.
  */
