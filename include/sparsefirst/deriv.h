@@ -128,8 +128,8 @@ sf_status sf_jac_right_multiply(sf_ctx *ctx, const sf_mat *B, int64_t n, sf_mat 
 sf_status sf_jac_chain(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat **J);
 
 /* J = Jg * Jf recomputed in place, J from sf_jac_chain on factors of the same kinds, shapes and
- * patterns; bits as a fresh product.  No allocation with a diagonal factor and a CSR or
- * diagonal partner (a selection or interpolation partner is copied to CSR on each call);
+ * patterns; bits as a fresh product.  No allocation with a diagonal factor and a CSR,
+ * diagonal or selection partner (an interpolation partner is copied to CSR on each call);
  * CSR * CSR charges a per-thread workspace to ctx.  A term outside J's pattern:
  * SF_ERR_STRUCTURE, J unchanged. */
 sf_status sf_jac_chain_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J);

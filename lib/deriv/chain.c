@@ -73,6 +73,32 @@ static sf_status scale_into(sf_ctx *ctx, const sf_mat *S, const char *which, con
     return SF_OK;
 }
 
+/* The same for a selection S (J = diag(row_d) S or S diag(col_d)) read in
+ * place: S's CSR form has one entry per selected row, at its source column,
+ * of value weight or 1, so the pattern is checked and the values written
+ * from S's own arrays with sf_mat_multiply's expressions, allocating
+ * nothing (a diagonal after a slice, a take or a broadcast). */
+static sf_status select_scale_into(sf_ctx *ctx, const sf_mat *S, const char *which,
+                                   const double *row_d, const double *col_d, sf_mat *J) {
+    const int32_t *src = S->u.sel.src;
+    const double *w = S->u.sel.weight;
+    const sf_csr *j = &J->u.csr;
+    for (int64_t i = 0, p = 0; i < S->rows; i++) { /* all rows first: J unchanged on error */
+        int64_t want = src[i] >= 0;
+        if (j->rowptr[i] != p || j->rowptr[i + 1] - p != want || (want && j->colind[p] != src[i]))
+            return sf_error(ctx, SF_ERR_STRUCTURE, UPD ": the pattern of J differs from that of "
+                            "%s in row %lld", which, (long long)i);
+        p += want;
+    }
+#pragma omp parallel for num_threads(sf_threads_for(ctx, S->rows)) schedule(static)
+    for (int64_t i = 0; i < S->rows; i++) {
+        if (src[i] < 0) continue;
+        double sv = w ? w[i] : 1.0;
+        J->u.csr.val[j->rowptr[i]] = row_d ? row_d[i] * sv : sv * col_d[src[i]];
+    }
+    return SF_OK;
+}
+
 static sf_status gustavson_into(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat *J) {
     int64_t row, col;
     sf_status st = sf_spgemm_numeric(ctx, A, B, J, &row, &col);
@@ -124,19 +150,30 @@ static sf_status csr_or_diag(sf_ctx *ctx, const sf_mat *m, const sf_mat **use, s
     return st;
 }
 
+/* Other kinds on temporary CSR copies, as sf_mat_multiply runs them. */
+static sf_status update_general(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J) {
+    const sf_mat *g, *f;
+    sf_mat *tg, *tf = NULL;
+    sf_status st = csr_or_diag(ctx, Jg, &g, &tg);
+    if (!st) st = csr_or_diag(ctx, Jf, &f, &tf);
+    if (!st) st = refill(ctx, g, f, J);
+    sf_mat_free(tg);
+    sf_mat_free(tf);
+    return st;
+}
+
 sf_status sf_jac_chain_update(sf_ctx *ctx, const sf_mat *Jg, const sf_mat *Jf, sf_mat *J) {
     if (!ctx) return SF_ERR_ARG;
     if (!Jg || !Jf || !J) return sf_error(ctx, SF_ERR_ARG, UPD ": NULL argument");
     sf_status st = check_shapes(ctx, UPD, Jg, Jf);
     if (!st) st = check_target(ctx, Jg, Jf, J);
     if (st) return st;
-    const sf_mat *g, *f;
-    sf_mat *tg, *tf = NULL;
-    st = csr_or_diag(ctx, Jg, &g, &tg);
-    if (!st) st = csr_or_diag(ctx, Jf, &f, &tf);
-    if (!st) st = refill(ctx, g, f, J);
+    if (Jg->kind == SF_DIAG && Jf->kind == SF_SELECT)
+        st = select_scale_into(ctx, Jf, "J_f", Jg->u.diag.d, NULL, J);
+    else if (Jg->kind == SF_SELECT && Jf->kind == SF_DIAG)
+        st = select_scale_into(ctx, Jg, "J_g", NULL, Jf->u.diag.d, J);
+    else
+        st = update_general(ctx, Jg, Jf, J);
     if (!st) sf_mat_values_changed(J);
-    sf_mat_free(tg);
-    sf_mat_free(tf);
     return st;
 }

@@ -57,7 +57,8 @@ static void check_all_pairs(int threads) {
 Test(chain_update, bitwise_as_fresh_1_thread) { check_all_pairs(1); }
 Test(chain_update, bitwise_as_fresh_2_threads) { check_all_pairs(2); }
 
-/* A selection factor runs on a temporary CSR copy, as sf_mat_multiply does. */
+/* A selection factor times CSR runs on a temporary CSR copy, as
+ * sf_mat_multiply does (the factors here are refreshed as CSR handles). */
 Test(chain_update, selection_factor) {
     sf_ctx *ctx = tu_ctx();
     int64_t dst[] = {0, 2, 3}, src[] = {4, 0, 4};
@@ -266,3 +267,40 @@ static sf_status alloc_csr_csr(sf_ctx *ctx, void *arg) {
 }
 
 Test(alloc_failures, chain_update_csr_csr) { tu_check_alloc_failures(alloc_csr_csr, NULL); }
+
+/* A diagonal with a selection (a slice, take or broadcast after or before
+ * an elementwise map) is refreshed from the selection's own arrays: the
+ * same bits as a fresh product, weighted or not, with empty rows, in either
+ * order, allocating nothing; another selection pattern is refused with J
+ * unchanged. */
+Test(chain_update, diagonal_with_selection_in_place) {
+    sf_ctx *ctx = tu_ctx();
+    int64_t dst[] = {0, 2, 3}, src[] = {4, 0, 4}, src2[] = {4, 1, 4};
+    double w[] = {2.0, -1.0, 0.5}, w2[] = {-3.0, 0.25, 7.0};
+    sf_mat *S = NULL, *S2 = NULL, *U = NULL, *Sbad = NULL, *J = NULL, *fresh = NULL;
+    cr_assert_eq(sf_mat_selection(ctx, 4, 5, 3, dst, src, w, &S), SF_OK);
+    cr_assert_eq(sf_mat_selection(ctx, 4, 5, 3, dst, src, w2, &S2), SF_OK);
+    cr_assert_eq(sf_mat_selection(ctx, 4, 5, 3, dst, src, NULL, &U), SF_OK);
+    cr_assert_eq(sf_mat_selection(ctx, 4, 5, 3, dst, src2, w2, &Sbad), SF_OK);
+    sf_mat *D4 = dt_random_diag(ctx, 4, 61), *D4b = dt_random_diag(ctx, 4, 62);
+    sf_mat *D5 = dt_random_diag(ctx, 5, 63), *D5b = dt_random_diag(ctx, 5, 64);
+    const sf_mat *g0[] = {D4, S, D4, U}, *f0[] = {S, D5, U, D5};
+    const sf_mat *g1[] = {D4b, S2, D4b, U}, *f1[] = {S2, D5b, U, D5b};
+    for (int k = 0; k < 4; k++) {
+        cr_assert_eq(sf_jac_chain(ctx, g0[k], f0[k], &J), SF_OK, "%s", sf_ctx_message(ctx));
+        sf_ctx_fail_allocation_after(ctx, 1);
+        cr_assert_eq(sf_jac_chain_update(ctx, g1[k], f1[k], J), SF_OK, "case %d: %s", k,
+                     sf_ctx_message(ctx));
+        sf_ctx_fail_allocation_after(ctx, 0);
+        cr_assert_eq(sf_jac_chain(ctx, g1[k], f1[k], &fresh), SF_OK);
+        tu_assert_same_bits(ctx, J, fresh);
+        sf_mat_free(J), sf_mat_free(fresh);
+    }
+    check_rejected_from(ctx, D4, S, D4b, Sbad, SF_ERR_STRUCTURE,
+                        "sf_jac_chain_update: the pattern of J differs from that of J_f in row 2");
+    check_rejected_from(ctx, S, D5, Sbad, D5b, SF_ERR_STRUCTURE,
+                        "sf_jac_chain_update: the pattern of J differs from that of J_g in row 2");
+    sf_mat *M[] = {S, S2, U, Sbad, D4, D4b, D5, D5b};
+    for (int k = 0; k < 8; k++) sf_mat_free(M[k]);
+    tu_ctx_done(ctx);
+}
