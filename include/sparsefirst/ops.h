@@ -37,7 +37,9 @@ sf_status sf_mat_multiply(sf_ctx *ctx, const sf_mat *A, const sf_mat *B, sf_mat 
 
 /* G = B^H * D * B (real: B^T * D * B) for a square handle D (r x r), B r x k
  * real or complex (interleaved), G k x k of B's dtype in any layout.  Diagonal
- * D takes dsyrk/zherk on the rows scaled by sqrt|d| (G exactly Hermitian), other
+ * D takes dsyrk/zherk on the rows scaled by sqrt|d| (G exactly Hermitian; a
+ * row of weight 0 is skipped, as a sparse zero is, so Inf or NaN in it does
+ * not reach G), other
  * kinds W = D * B then dgemm/zgemm.  The dense part is OpenBLAS's, so G may
  * depend on OpenBLAS's own thread count.  B and G must not overlap. */
 sf_status sf_gram(sf_ctx *ctx, const sf_mat *D, const sf_dense *B, sf_dense *G);

@@ -212,3 +212,18 @@ void cli_discard_output(const char *path) {
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) remove(path);
 }
+
+int cli_rhs_views(cli *c, const char *b_path, const sf_array *B, int64_t n, const char *mat_path,
+                  sf_array **X, sf_dense *bv, sf_dense *xv) {
+    char shape[160];
+    sf_shape_format(&B->shape, shape, sizeof shape);
+    if (B->dtype == SF_NPY_C16)
+        return cli_error("%s: B is complex (dtype '<c16'); the solvers take float64", b_path);
+    if (sf_array_dense_view(c->ctx, B, bv)) return cli_ctx_error(c, b_path);
+    if (B->shape.dim[0] != n)
+        return cli_error("%s: B has shape %s but %s is %lld x %lld", b_path, shape, mat_path,
+                         (long long)n, (long long)n);
+    if (sf_array_create(c->ctx, B->dtype, &B->shape, X) || sf_array_dense_view(c->ctx, *X, xv))
+        return cli_ctx_error(c, b_path);
+    return CLI_OK;
+}

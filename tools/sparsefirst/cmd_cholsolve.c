@@ -35,10 +35,10 @@ static void drop_factor(void *arg) {
 static int cholsolve(cli *c, const char *pa, const char *pb, const char *out, chol_state *s) {
     int rc = cli_read_mat(c, pa, &s->A, NULL);
     if (rc || (rc = cli_read_array(c, pb, &s->B))) return rc;
-    sf_status st = sf_array_dense_view(c->ctx, s->B, &s->bv);
-    if (!st) st = sf_array_create(c->ctx, s->B->dtype, &s->B->shape, &s->X);
-    if (!st) st = sf_array_dense_view(c->ctx, s->X, &s->xv);
-    if (st) return cli_ctx_error(c, pb);
+    if (sf_mat_rows(s->A) != sf_mat_cols(s->A))
+        return cli_error("%s: A is %lld x %lld, not square", pa, (long long)sf_mat_rows(s->A),
+                         (long long)sf_mat_cols(s->A));
+    if ((rc = cli_rhs_views(c, pb, s->B, sf_mat_rows(s->A), pa, &s->X, &s->bv, &s->xv))) return rc;
     if ((rc = cli_timed(c, pa, factor_solve, drop_factor, s))) return rc;
     return cli_write_array(c, out, s->X);
 }

@@ -33,18 +33,13 @@ static sf_status solve(sf_ctx *ctx, void *arg) {
     return sf_tri_solve(ctx, s->T, s->uplo, s->op, s->diag, s->flags, 1.0, &s->bv, &s->xv);
 }
 
-/* B's float64 view and an X of the same dtype and shape. */
-static sf_status views(sf_ctx *ctx, const sf_array *B, sf_array **X, sf_dense *bv, sf_dense *xv) {
-    sf_status st = sf_array_dense_view(ctx, B, bv);
-    if (!st) st = sf_array_create(ctx, B->dtype, &B->shape, X);
-    if (!st) st = sf_array_dense_view(ctx, *X, xv);
-    return st;
-}
-
 static int trisolve(cli *c, const char *pt, const char *pb, const char *out, tri_state *s) {
     int rc = cli_read_mat(c, pt, &s->T, NULL);
     if (rc || (rc = cli_read_array(c, pb, &s->B))) return rc;
-    if (views(c->ctx, s->B, &s->X, &s->bv, &s->xv)) return cli_ctx_error(c, pb);
+    if (sf_mat_rows(s->T) != sf_mat_cols(s->T))
+        return cli_error("%s: T is %lld x %lld, not square", pt, (long long)sf_mat_rows(s->T),
+                         (long long)sf_mat_cols(s->T));
+    if ((rc = cli_rhs_views(c, pb, s->B, sf_mat_rows(s->T), pt, &s->X, &s->bv, &s->xv))) return rc;
     if ((rc = cli_timed(c, pt, solve, NULL, s))) return rc;
     return cli_write_array(c, out, s->X);
 }

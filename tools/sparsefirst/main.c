@@ -132,13 +132,16 @@ static int run(cli *c) {
     if (!rc && sf_ctx_bytes_in_use(c->ctx))
         rc = cli_error("internal: %s kept %zu bytes", c->cmd->name, sf_ctx_bytes_in_use(c->ctx));
     sf_ctx_free(c->ctx);
-    if (!rc && c->time) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        if (c->timed) fprintf(stderr, "time: %.6f\n", c->seconds);
-        fprintf(stderr, "peak-memory: %lld\n", (long long)ru.ru_maxrss * 1024);
-    }
     return rc;
+}
+
+/* --time's two lines, printed only once the whole command has succeeded
+ * (its output to stdout included). */
+static void print_time(const cli *c) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    if (c->timed) fprintf(stderr, "time: %.6f\n", c->seconds);
+    fprintf(stderr, "peak-memory: %lld\n", (long long)ru.ru_maxrss * 1024);
 }
 
 int main(int argc, char **argv) {
@@ -168,6 +171,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "sparsefirst: error: stdout: write error\n");
         if (!rc) rc = CLI_FAIL;
     }
+    if (!rc && c.cmd && c.time && !l.help) print_time(&c);
     free(c.argv);
     free(c.used);
     free(c.literal);
