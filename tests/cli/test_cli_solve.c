@@ -94,6 +94,12 @@ Test(cli_solve, trisolve_errors) {
              "take float64", tmp("bc.npy"));
     expect_error(run("trisolve", tmp("Z.mtx"), tmp("bc.npy"), "-o", tmp("x.npy"), NULL), 1, want);
     expect_error(run("cholsolve", tmp("Z.mtx"), tmp("bc.npy"), "-o", tmp("x.npy"), NULL), 1, want);
+    static const char ns_mtx[] = "%%MatrixMarket matrix coordinate real general\n3 4 1\n1 1 1\n";
+    write_bytes(tmp("NS.mtx"), ns_mtx, sizeof ns_mtx - 1);
+    snprintf(want, sizeof want, "sparsefirst: error: %s: T is 3 x 4, not square", tmp("NS.mtx"));
+    expect_error(run("trisolve", tmp("NS.mtx"), tmp("b3.npy"), "-o", tmp("x.npy"), NULL), 1, want);
+    snprintf(want, sizeof want, "sparsefirst: error: %s: A is 3 x 4, not square", tmp("NS.mtx"));
+    expect_error(run("cholsolve", tmp("NS.mtx"), tmp("b3.npy"), "-o", tmp("x.npy"), NULL), 1, want);
     cr_assert_neq(access(tmp("x.npy"), F_OK), 0, "no output on failure");
     expect_error(run("trisolve", tmp("Z.mtx"), tmp("b3.npy"), NULL), 2,
                  "sparsefirst: error: missing -o FILE (usage: sparsefirst trisolve [options] T B -o X)");

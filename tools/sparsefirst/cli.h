@@ -158,11 +158,12 @@ int cli_read_mat(cli *c, const char *path, sf_mat **out, sf_mm_info *info);
 int cli_read_array(cli *c, const char *path, sf_array **out);
 int cli_write_array(cli *c, const char *path, const sf_array *a);
 int cli_write_mat(cli *c, const char *path, const sf_mat *m);
-/* The right-hand side B of a solve with the n x n matrix read from
- * mat_path: float64, 1-d or 2-d, of n rows (else one error line naming B's
- * file, B's shape as written); X is created of B's shape, and both views. */
-int cli_rhs_views(cli *c, const char *b_path, const sf_array *B, int64_t n, const char *mat_path,
-                  sf_array **X, sf_dense *bv, sf_dense *xv);
+/* A solve's square matrix M (called `name` in messages, read from mat_path)
+ * and right-hand side B: M square (else an error naming mat_path), B float64,
+ * 1-d or 2-d, of M's rows (else one error line naming B's file, B's shape as
+ * written); X is created of B's shape, and both views. */
+int cli_rhs_views(cli *c, const sf_mat *M, const char *name, const char *mat_path,
+                  const char *b_path, const sf_array *B, sf_array **X, sf_dense *bv, sf_dense *xv);
 /* Remove an output this command wrote before a later step failed (outputs
  * are written only on success); only a regular file, never a device. */
 void cli_discard_output(const char *path);

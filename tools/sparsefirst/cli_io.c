@@ -213,8 +213,12 @@ void cli_discard_output(const char *path) {
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) remove(path);
 }
 
-int cli_rhs_views(cli *c, const char *b_path, const sf_array *B, int64_t n, const char *mat_path,
-                  sf_array **X, sf_dense *bv, sf_dense *xv) {
+int cli_rhs_views(cli *c, const sf_mat *M, const char *name, const char *mat_path,
+                  const char *b_path, const sf_array *B, sf_array **X, sf_dense *bv, sf_dense *xv) {
+    int64_t n = sf_mat_rows(M);
+    if (n != sf_mat_cols(M))
+        return cli_error("%s: %s is %lld x %lld, not square", mat_path, name, (long long)n,
+                         (long long)sf_mat_cols(M));
     char shape[160];
     sf_shape_format(&B->shape, shape, sizeof shape);
     if (B->dtype == SF_NPY_C16)

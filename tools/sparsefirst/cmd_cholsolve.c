@@ -35,10 +35,7 @@ static void drop_factor(void *arg) {
 static int cholsolve(cli *c, const char *pa, const char *pb, const char *out, chol_state *s) {
     int rc = cli_read_mat(c, pa, &s->A, NULL);
     if (rc || (rc = cli_read_array(c, pb, &s->B))) return rc;
-    if (sf_mat_rows(s->A) != sf_mat_cols(s->A))
-        return cli_error("%s: A is %lld x %lld, not square", pa, (long long)sf_mat_rows(s->A),
-                         (long long)sf_mat_cols(s->A));
-    if ((rc = cli_rhs_views(c, pb, s->B, sf_mat_rows(s->A), pa, &s->X, &s->bv, &s->xv))) return rc;
+    if ((rc = cli_rhs_views(c, s->A, "A", pa, pb, s->B, &s->X, &s->bv, &s->xv))) return rc;
     if ((rc = cli_timed(c, pa, factor_solve, drop_factor, s))) return rc;
     return cli_write_array(c, out, s->X);
 }

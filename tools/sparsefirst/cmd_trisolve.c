@@ -36,10 +36,7 @@ static sf_status solve(sf_ctx *ctx, void *arg) {
 static int trisolve(cli *c, const char *pt, const char *pb, const char *out, tri_state *s) {
     int rc = cli_read_mat(c, pt, &s->T, NULL);
     if (rc || (rc = cli_read_array(c, pb, &s->B))) return rc;
-    if (sf_mat_rows(s->T) != sf_mat_cols(s->T))
-        return cli_error("%s: T is %lld x %lld, not square", pt, (long long)sf_mat_rows(s->T),
-                         (long long)sf_mat_cols(s->T));
-    if ((rc = cli_rhs_views(c, pb, s->B, sf_mat_rows(s->T), pt, &s->X, &s->bv, &s->xv))) return rc;
+    if ((rc = cli_rhs_views(c, s->T, "T", pt, pb, s->B, &s->X, &s->bv, &s->xv))) return rc;
     if ((rc = cli_timed(c, pt, solve, NULL, s))) return rc;
     return cli_write_array(c, out, s->X);
 }
